@@ -1,0 +1,1 @@
+"""_exec package."""

@@ -1,0 +1,212 @@
+"""Types that cross stages: findings, evidence, read documents, the per-applicant report.
+
+Page numbers here are 1-based, as report.json shows them to people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+BBox = tuple[float, float, float, float]
+"""[x0, top, x1, bottom]: PDF points (image files: pixels), origin top-left."""
+
+REPORT_SCHEMA_ID = "pingshen.report/1"
+
+
+class Severity(StrEnum):
+    """How much a finding weighs."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Verdict(StrEnum):
+    """An applicant's overall result."""
+
+    PASS = "pass"
+    REVIEW = "review"
+    FAIL = "fail"
+
+
+class PageKind(StrEnum):
+    """What a page is. Only ``unknown`` is assigned until page classification lands."""
+
+    UNKNOWN = "unknown"
+    ID_CARD = "id_card"
+    GRADUATION_CERTIFICATE = "graduation_certificate"
+    DEGREE_CERTIFICATE = "degree_certificate"
+    EDUCATION_REGISTRATION = "education_registration"
+    OVERSEAS_CERTIFICATION = "overseas_certification"
+    TITLE_CERTIFICATE = "title_certificate"
+    AWARD_CERTIFICATE = "award_certificate"
+    PATENT_CERTIFICATE = "patent_certificate"
+    CE_CERTIFICATE = "ce_certificate"
+    JOURNAL_COVER = "journal_cover"
+    JOURNAL_COPYRIGHT = "journal_copyright"
+    JOURNAL_TOC = "journal_toc"
+    ARTICLE = "article"
+    CONTRACT_COVER = "contract_cover"
+    CONTRACT_AMOUNT = "contract_amount"
+    CONTRACT_PARTICIPANTS = "contract_participants"
+    CONTRACT_SEAL = "contract_seal"
+    OTHER = "other"
+
+
+class TextSource(StrEnum):
+    """Where a page's text came from."""
+
+    TEXT = "text"
+    OCR = "ocr"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A place in the applicant's files that a finding or claim rests on."""
+
+    file: str
+    page: int | None = None
+    bbox: BBox | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form."""
+        out: dict[str, object] = {"file": self.file}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 1) for v in self.bbox]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One result of one rule. ``claim`` is an achievement id, ``education:N`` or None."""
+
+    code: str
+    severity: Severity
+    message: str
+    claim: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form."""
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "claim": self.claim,
+            "message": self.message,
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PageRead:
+    """One page as read: its text and how it was obtained. ``page`` is 1-based."""
+
+    page: int
+    text: str
+    text_source: TextSource
+    confidence: float
+    kind: PageKind = PageKind.UNKNOWN
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form (the text itself stays out of the report)."""
+        return {
+            "page": self.page,
+            "kind": str(self.kind),
+            "text_source": str(self.text_source),
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRead:
+    """One evidence file as read, with the findings reading it raised."""
+
+    file: str
+    sha256: str
+    media_type: str | None
+    pages: tuple[PageRead, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form."""
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "pages": [p.to_json() for p in self.pages],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """What the evidence says of one claim."""
+
+    id: str
+    status: str  # verified | unproven | mismatch
+    evidence: tuple[Evidence, ...] = ()
+    fields: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "evidence": [e.to_json() for e in self.evidence],
+            "fields": dict(self.fields),
+        }
+
+
+def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
+    """``fail`` on any error, ``review`` on any warning, else ``pass``."""
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return Verdict.FAIL
+    if Severity.WARNING in severities:
+        return Verdict.REVIEW
+    return Verdict.PASS
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything known of one applicant after checking."""
+
+    applicant: str
+    name: str | None
+    findings: tuple[Finding, ...]
+    claims: tuple[ClaimResult, ...]
+    documents: tuple[DocumentRead, ...]
+    mountain_bonus: int = 0
+    interview_codes: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """The applicant's verdict from the findings."""
+        return verdict_of(self.findings)
+
+    def counts(self) -> dict[str, int]:
+        """Findings counted by severity."""
+        out = {str(s): 0 for s in Severity}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json document (pingshen.report/1)."""
+        return {
+            "schema": REPORT_SCHEMA_ID,
+            "applicant": self.applicant,
+            "name": self.name,
+            "verdict": str(self.verdict),
+            "findings": [f.to_json() for f in self.findings],
+            "claims": [c.to_json() for c in self.claims],
+            "documents": [d.to_json() for d in self.documents],
+            "scores": {"mountain_bonus": self.mountain_bonus},
+            "interview": {
+                "required": bool(self.interview_codes),
+                "codes": list(self.interview_codes),
+            },
+        }
