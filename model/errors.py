@@ -42,3 +42,35 @@ class MissingToolError(PipelineError):
 
     exit_code = ExitCode.INTERNAL
     message = "a required program is missing"
+
+
+class FileProblemError(PipelineError):
+    """An evidence file that cannot be read as it is; becomes a finding with ``code``."""
+
+    code = "FILE001"
+    message = "文件无法读取"
+
+
+class UnreadableFileError(FileProblemError):
+    """Corrupt, truncated, or not what its name says (FILE001)."""
+
+    code = "FILE001"
+
+
+class EncryptedPdfError(FileProblemError):
+    """A PDF that needs a password (FILE002)."""
+
+    code = "FILE002"
+    message = "PDF 已加密，需要密码才能打开；请上传未加密的副本"
+
+
+class UnsupportedTypeError(FileProblemError):
+    """A file type that is not accepted (FILE003)."""
+
+    code = "FILE003"
+
+
+class UnsafeFileError(FileProblemError):
+    """A file over a safety limit: pages, pixels or bytes (FILE004)."""
+
+    code = "FILE004"

@@ -1,0 +1,65 @@
+"""Put one applicant's report together from the declaration, photo, read files and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checks import check_declaration
+from checks.policy import Policy
+from extractors.declaration import Declaration
+from model.photo import PhotoInfo
+from model.report import DocumentRead, Evidence, Finding, Report
+from model.rules import finding
+
+_FAMILY_ORDER = ("FILE", "APP", "ID", "PH", "EDU", "TEN", "CE", "AS", "PAP", "CON", "CER",
+                 "SCR", "INT")
+
+
+def duplicate_findings(documents: Sequence[DocumentRead]) -> list[Finding]:
+    """FILE005 for every file whose content was already uploaded under another name."""
+    first: dict[str, str] = {}
+    out: list[Finding] = []
+    for doc in documents:
+        if doc.sha256 in first:
+            out.append(finding(
+                "FILE005", f"{doc.file} 与 {first[doc.sha256]} 内容完全相同（重复上传）",
+                evidence=(Evidence(file=doc.file), Evidence(file=first[doc.sha256]))))
+        else:
+            first[doc.sha256] = doc.file
+    return out
+
+
+def _order(f: Finding) -> tuple[int, str]:
+    family = f.code.rstrip("0123456789")
+    rank = _FAMILY_ORDER.index(family) if family in _FAMILY_ORDER else len(_FAMILY_ORDER)
+    return rank, f.code
+
+
+def build_report(
+    key: str,
+    declaration: Declaration,
+    photo: PhotoInfo | None,
+    documents: Sequence[DocumentRead],
+    policy: Policy,
+) -> Report:
+    """The applicant's report: every finding, sorted by family then code."""
+    findings: list[Finding] = list(declaration.findings)
+    for doc in documents:
+        findings.extend(doc.findings)
+    findings.extend(duplicate_findings(documents))
+    bonus, interview = 0, ()
+    app = declaration.application
+    if app is not None:
+        result = check_declaration(app, policy, photo, declaration_file=declaration.file)
+        findings.extend(result.findings)
+        bonus, interview = result.mountain_bonus, result.interview_codes
+    findings.sort(key=_order)
+    return Report(
+        applicant=key,
+        name=app.applicant.name if app is not None else None,
+        findings=tuple(findings),
+        claims=(),
+        documents=tuple(documents),
+        mountain_bonus=bonus,
+        interview_codes=tuple(interview),
+    )

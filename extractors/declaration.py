@@ -1,0 +1,80 @@
+"""Load the declaration (application.yaml or .json) into the model, or say why not (APP001)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from extractors.files import find_declaration
+from model.application import Application
+from model.report import Evidence, Finding
+from model.rules import finding
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """The parsed declaration, or None with the APP001 findings that explain why."""
+
+    application: Application | None
+    file: str
+    findings: tuple[Finding, ...] = ()
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(顶层)"
+
+
+def parse_declaration(raw: str, file: str) -> Declaration:
+    """Parse the text of a declaration file named ``file`` (.json → JSON, else YAML)."""
+    ev = (Evidence(file=file),)
+    try:
+        data = json.loads(raw) if file.endswith(".json") else yaml.safe_load(raw)
+    except (yaml.YAMLError, json.JSONDecodeError) as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else (
+            f"第 {e.lineno} 行" if isinstance(e, json.JSONDecodeError) else "")
+        msg = f"申报信息 {file} 无法解析{('（' + where + '）') if where else ''}：{e}"
+        return Declaration(None, file, (finding("APP001", msg[:500], evidence=ev),))
+    if not isinstance(data, dict):
+        return Declaration(None, file, (finding(
+            "APP001", f"申报信息 {file} 的顶层应为键值映射，实际为 {type(data).__name__}",
+            evidence=ev),))
+    try:
+        app = Application.model_validate(data)
+    except ValidationError as e:
+        out = []
+        for err in e.errors():
+            field = _field_name(err["loc"])
+            reason = "缺少必填字段" if err["type"] == "missing" else err["msg"]
+            out.append(finding("APP001", f"申报信息字段 {field} 无效：{reason}", evidence=ev))
+        return Declaration(None, file, tuple(out))
+    return Declaration(app, file)
+
+
+def load_declaration(folder: Path) -> Declaration:
+    """Find and parse the applicant's declaration in ``folder``."""
+    path = find_declaration(folder)
+    if path is None:
+        return Declaration(None, "application.yaml", (finding(
+            "APP001", "缺少申报信息文件 application.yaml（或 application.json）"),))
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        ev = (Evidence(file=path.name),)
+        msg = f"申报信息 {path.name} 无法读取：{e}"
+        return Declaration(None, path.name, (finding("APP001", msg, evidence=ev),))
+    return parse_declaration(raw, path.name)
+
+
+def zip_not_read(archive: Path) -> Declaration:
+    """An applicant delivered as a .zip: reported, not yet unpacked."""
+    msg = f"申报人材料为压缩包 {archive.name}，当前版本尚未解包读取；请解压为文件夹后重新运行"
+    return Declaration(None, archive.name, (finding(
+        "FILE003", msg, evidence=(Evidence(file=archive.name),)),))

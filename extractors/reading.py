@@ -1,0 +1,143 @@
+"""Read one evidence file into pages of text: the text layer where there is one, OCR where not.
+
+Problems with the file become findings on the returned DocumentRead (FILE001–FILE004,
+FILE006); nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from checks.policy import ReadingRule
+from extractors import files, text
+from extractors._backends import pdf
+from extractors._exec import tesseract
+from model.errors import (
+    FileProblemError,
+    UnreadableFileError,
+    UnsafeFileError,
+    UnsupportedTypeError,
+)
+from model.report import DocumentRead, Evidence, Finding, PageRead, TextSource
+from model.rules import finding
+
+log = logging.getLogger(__name__)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of the file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_document(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
+    """Read ``path`` (shown as ``rel``) page by page under the policy's reading rule."""
+    digest = sha256_of(path)
+    sniffed = files.sniff(path)
+    pages: list[PageRead] = []
+    findings: list[Finding] = []
+    try:
+        kind = _accepted_kind(path, sniffed, rule)
+        pages_iter = _read_pdf(path, rule) if kind == "pdf" else _read_image(path, rule)
+        for page in pages_iter:
+            pages.append(page)
+            findings.extend(_page_findings(page, rel, rule))
+    except FileProblemError as e:
+        findings.append(finding(e.code, f"{rel}：{e.detail}", evidence=(Evidence(file=rel),)))
+    except Exception as e:  # a library choking on a hostile file: the batch goes on
+        log.warning("unexpected error reading a file: %s", type(e).__name__, exc_info=True)
+        msg = f"{rel}：文件无法读取（{type(e).__name__}）"
+        findings.append(finding("FILE001", msg, evidence=(Evidence(file=rel),)))
+    return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind, pages=tuple(pages),
+                        findings=tuple(findings))
+
+
+def _accepted_kind(path: Path, sniffed: files.Sniffed, rule: ReadingRule) -> str:
+    size = path.stat().st_size
+    if size > rule.max_file_bytes:
+        raise UnsafeFileError(f"文件大小 {size} 字节，超过上限 {rule.max_file_bytes} 字节"
+                              "（max_file_bytes）")
+    if size == 0:
+        raise UnreadableFileError("文件为空（0 字节）")
+    if sniffed.kind in rule.accepted_types:
+        return sniffed.kind
+    if sniffed.kind is None and sniffed.expected in rule.accepted_types:
+        raise UnreadableFileError(
+            f"文件名表明是 {sniffed.expected.upper()}，但内容无法识别（文件损坏或并非该格式）")
+    accepted = "、".join(t.upper() for t in rule.accepted_types)
+    raise UnsupportedTypeError(f"不接受的文件类型：{sniffed.label}（接受 {accepted}）")
+
+
+def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
+    n = pdf.page_count(path)
+    if n > rule.max_pages:
+        raise UnsafeFileError(f"共 {n} 页，超过上限 {rule.max_pages} 页（max_pages）")
+    with pdf.open_text_pages(path) as layer, pdf.open_renderer(path) as renderer:
+        for pageno, page_text in enumerate(layer):
+            if text.visible_chars(page_text) >= rule.min_text_chars:
+                yield PageRead(page=pageno + 1, text=page_text, text_source=TextSource.TEXT,
+                               confidence=1.0)
+                continue
+            w, h = renderer.page_size(pageno)
+            pixels = (w * rule.dpi / 72) * (h * rule.dpi / 72)
+            if pixels > rule.max_page_pixels:
+                raise UnsafeFileError(
+                    f"第 {pageno + 1} 页按 {rule.dpi} dpi 渲染为 {pixels:.0f} 像素，超过上限 "
+                    f"{rule.max_page_pixels}（max_page_pixels）")
+            yield _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule)
+
+
+def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
+    Image.MAX_IMAGE_PIXELS = rule.max_page_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise UnsafeFileError(f"图像像素超过上限 {rule.max_page_pixels}（max_page_pixels）") from e
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        raise UnreadableFileError(f"图像无法解码：{type(e).__name__}: {e}"[:300]) from e
+    with img:
+        frames = getattr(img, "n_frames", 1)
+        if frames > rule.max_pages:
+            raise UnsafeFileError(f"共 {frames} 帧，超过上限 {rule.max_pages} 页（max_pages）")
+        for index in range(frames):
+            try:
+                img.seek(index)
+                frame = ImageOps.exif_transpose(img).convert("RGB")
+            except (OSError, ValueError) as e:
+                raise UnreadableFileError(f"第 {index + 1} 帧无法解码：{e}"[:300]) from e
+            yield _ocr_page(frame, index + 1, rule)
+
+
+def _ocr_page(image: Image.Image, page: int, rule: ReadingRule) -> PageRead:
+    try:
+        words = tesseract.image_to_words(image, rule.ocr_lang, timeout=rule.page_timeout_s)
+    except tesseract.OcrFailedError as e:
+        log.warning("OCR failed on page %d: %s", page, e)
+        return PageRead(page=page, text="", text_source=TextSource.NONE, confidence=0.0)
+    return PageRead(page=page, text=text.words_to_text(words), text_source=TextSource.OCR,
+                    confidence=text.mean_confidence(words))
+
+
+def _page_findings(page: PageRead, rel: str, rule: ReadingRule) -> list[Finding]:
+    if page.text_source == TextSource.TEXT or page.confidence >= rule.min_ocr_confidence:
+        return []
+    if page.text_source == TextSource.NONE:
+        why = "OCR 失败"
+    elif not page.text:
+        why = "未识别出文字"
+    else:
+        why = f"识别置信度 {page.confidence:.2f} 低于 {rule.min_ocr_confidence:.2f}"
+    return [finding("FILE006", f"{rel} 第 {page.page} 页文字无法可靠识别：{why}",
+                    evidence=(Evidence(file=rel, page=page.page),))]

@@ -1,0 +1,47 @@
+"""Pure text helpers: joining OCR words into lines, CJK spacing, confidence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from extractors._exec.tesseract import OcrWord
+
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def join_cjk(text: str) -> str:
+    """Remove the spaces Tesseract puts between CJK characters; keep them between Latin words.
+
+    >>> join_cjk("王 丽 2021 年 6 月")
+    '王丽 2021 年 6 月'
+    """
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def words_to_text(words: Iterable[OcrWord]) -> str:
+    """Lines of words (in Tesseract's reading order) as text, one line per line."""
+    lines: list[list[str]] = []
+    last_key: tuple[int, int, int, int] | None = None
+    for w in words:
+        if w.line_key != last_key:
+            lines.append([])
+            last_key = w.line_key
+        lines[-1].append(w.text)
+    return "\n".join(join_cjk(" ".join(ws)) for ws in lines)
+
+
+def mean_confidence(words: Iterable[OcrWord]) -> float:
+    """Confidence of a page: word confidences weighted by word length (0 when no words)."""
+    total = weight = 0.0
+    for w in words:
+        n = len(w.text)
+        total += w.conf * n
+        weight += n
+    return total / weight if weight else 0.0
+
+
+def visible_chars(text: str) -> int:
+    """How many non-whitespace characters ``text`` has."""
+    return sum(1 for c in text if not c.isspace())

@@ -1,0 +1,124 @@
+"""The ``pingshen`` command line: argument checks, tool checks, then the Prefect batch flow."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from model.errors import ExitCode, MissingToolError, PipelineError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"pingshen: error: {message}", file=sys.stderr)
+        raise SystemExit(ExitCode.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pingshen``."""
+    p = _Parser(prog="pingshen", description="Verify title-review dossiers and print packets.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="verify a batch folder and write the outputs")
+    run.add_argument("batch", type=Path, help="the batch folder (one sub-folder per applicant)")
+    run.add_argument("--out", type=Path, help="output folder (default: BATCH/../<name>-out)")
+    run.add_argument("--policy", help="policy name (zj-anfang-2022) or a policy YAML file")
+    run.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                     help="files read at once (default: the number of cores)")
+    run.add_argument("--dask-address", help="run on a Dask cluster (not available yet)")
+    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own logs")
+    return p
+
+
+def _resolve_out(batch: Path, out: Path | None) -> Path:
+    batch = batch.resolve()
+    out = (out or batch.parent / f"{batch.name}-out").resolve()
+    if out == batch or batch in out.parents:
+        raise UsageError(f"--out {out} is inside the batch folder; nothing under BATCH is "
+                         "ever written: choose another folder")
+    return out
+
+
+def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
+    """Check everything that can be checked before Prefect starts."""
+    from checks.policy import load_policy
+    from extractors._exec.probe import missing_tools
+    from extractors.batch import discover
+    from generators import fonts
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.dask_address:
+        raise UsageError("--dask-address is not available in this version; run without it")
+    batch: Path = args.batch
+    if not batch.is_dir():
+        raise UsageError(f"batch folder not found: {batch}")
+    out = _resolve_out(batch, args.out)
+    plan = discover(batch.resolve())
+    policy_ref = args.policy or plan.settings.policy
+    policy = load_policy(policy_ref)
+    problems = missing_tools(policy.reading.ocr_lang)
+    if fonts.font_path() is None:
+        problems.append("no CJK TrueType font found. Install one: apt-get install -y "
+                        "fonts-wqy-zenhei")
+    if problems:
+        raise MissingToolError("missing programs:\n  - " + "\n  - ".join(problems))
+    return batch.resolve(), out, policy_ref
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``pingshen run``."""
+    batch, out, policy_ref = _preflight(args)
+    from flows.environment import configure_prefect
+
+    home = configure_prefect(verbose=args.verbose)
+    print(f"[pingshen] starting Prefect in local mode (no server needed; state in {home}); "
+          "the first start takes up to half a minute…", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    from flows.batch import run_batch
+
+    outcome = run_batch(batch, out, policy_ref, args.workers)
+    took = time.monotonic() - started
+    verdicts: dict[str, int] = {}
+    for row in outcome.rows:
+        verdicts[row.verdict] = verdicts.get(row.verdict, 0) + 1
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+    print(f"Done in {took:.1f} s: {len(outcome.rows)} applicants ({counts or 'none'}).")
+    print(f"Outputs: {out}")
+    print(f"  {out / 'summary.json'}")
+    for row in outcome.rows:
+        if row.error is None:
+            print(f"  {out / row.key}/  report.json, review-form.pdf  [{row.verdict}]")
+        else:
+            print(f"  {row.key}: NOT PROCESSED: {row.error}")
+    return ExitCode.INTERNAL if outcome.errors else ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pingshen`` console script; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="[pingshen] %(levelname)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return int(cmd_run(args))
+        raise UsageError(f"unknown command {args.command}")
+    except PipelineError as e:
+        print(f"pingshen: {e.detail}", file=sys.stderr)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        print("pingshen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        logging.getLogger("pingshen").debug("internal error", exc_info=True)
+        print(f"pingshen: internal error: {type(e).__name__}: {e} (run with -v for Prefect's "
+              "logs; please report this)", file=sys.stderr)
+        return int(ExitCode.INTERNAL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

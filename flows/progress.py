@@ -1,0 +1,72 @@
+"""Progress for people: a live bar on a terminal, plain log lines otherwise."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+class BatchProgress:
+    """Counts files, pages and applicants done; shows pages per second and time left."""
+
+    def __init__(self, applicants: int, files: int, stream: TextIO | None = None) -> None:
+        """Start showing progress for a batch of ``applicants`` holding ``files`` files."""
+        self.stream = stream or sys.stderr
+        self.applicants, self.files = applicants, files
+        self.files_done = self.pages_done = self.applicants_done = 0
+        self.started = time.monotonic()
+        self._live: Progress | None = None
+        if self.stream.isatty():
+            self._live = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[extra]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                console=Console(file=self.stream), transient=False,
+            )
+            self._files_bar = self._live.add_task("文件 files", total=max(files, 1), extra="")
+            self._app_bar = self._live.add_task("申报人 applicants", total=max(applicants, 1),
+                                                extra="")
+            self._live.start()
+        else:
+            self._line(f"batch: {applicants} applicants, {files} evidence files")
+
+    def _rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.pages_done / elapsed if elapsed > 0 else 0.0
+
+    def _line(self, text: str) -> None:
+        print(f"[pingshen] {text}", file=self.stream, flush=True)
+
+    def file_done(self, rel: str, pages: int) -> None:
+        """One evidence file has been read."""
+        self.files_done += 1
+        self.pages_done += pages
+        if self._live is not None:
+            self._live.update(self._files_bar, advance=1,
+                              extra=f"{self.pages_done} pages, {self._rate():.1f} pages/s")
+        else:
+            self._line(f"read {self.files_done}/{self.files} files, {self.pages_done} pages "
+                       f"({self._rate():.1f} pages/s)")
+
+    def applicant_done(self, key: str, verdict: str) -> None:
+        """One applicant's outputs are written."""
+        self.applicants_done += 1
+        if self._live is not None:
+            self._live.update(self._app_bar, advance=1, extra=f"{key}: {verdict}")
+        else:
+            self._line(f"applicant {self.applicants_done}/{self.applicants} {key}: {verdict}")
+
+    def close(self) -> None:
+        """Stop the live display."""
+        if self._live is not None:
+            self._live.stop()

@@ -1,0 +1,149 @@
+"""Reading evidence files: text layer, OCR with the real Tesseract, and bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from extractors.files import list_evidence, sniff_bytes
+from extractors.reading import read_document
+from extractors.text import join_cjk
+from model.report import TextSource
+from tests._images import image_pdf, text_image, text_pdf
+
+
+def codes(doc) -> list[str]:
+    return [f.code for f in doc.findings]
+
+
+def test_text_layer_is_read_without_ocr(tmp_path: Path, policy) -> None:
+    """This test ensures that a born-digital PDF's pages come from the text layer, in order."""
+    pdf = text_pdf(tmp_path / "a.pdf", ["工程师资格证书 持证人 王丽 证书编号 2016001",
+                                        "第二页 浙江工业大学 电子信息工程 本科"])
+    doc = read_document(pdf, "a.pdf", policy.reading)
+    assert [p.page for p in doc.pages] == [1, 2]
+    assert all(p.text_source == TextSource.TEXT for p in doc.pages)
+    assert "王丽" in doc.pages[0].text and "浙江工业大学" in doc.pages[1].text
+    assert doc.findings == ()
+    assert len(doc.sha256) == 64
+
+
+@pytest.mark.needs_tesseract
+def test_scanned_pdf_page_is_ocrd(tmp_path: Path, policy) -> None:
+    """This test ensures that a PDF page with no text layer is rasterised and OCR'd in Chinese."""
+    img = text_image(["毕业证书", "学生 王丽 于二〇〇七年六月毕业"])
+    doc = read_document(image_pdf(tmp_path / "scan.pdf", img), "scan.pdf", policy.reading)
+    (page,) = doc.pages
+    assert page.text_source == TextSource.OCR
+    assert "毕业证书" in page.text and "王丽" in page.text
+    assert page.confidence >= policy.reading.min_ocr_confidence
+    assert "FILE006" not in codes(doc)
+
+
+@pytest.mark.needs_tesseract
+def test_jpeg_named_pdf_is_read_by_content(tmp_path: Path, policy) -> None:
+    """This test ensures that a JPEG saved with a .pdf name is read as the image it is."""
+    path = tmp_path / "cert.pdf"
+    text_image(["职称证书 工程师"]).save(path, "JPEG", quality=90)
+    doc = read_document(path, "cert.pdf", policy.reading)
+    assert doc.media_type == "jpeg"
+    assert "工程师" in doc.pages[0].text
+
+
+@pytest.mark.needs_tesseract
+def test_blank_scan_raises_file006(tmp_path: Path, policy) -> None:
+    """This test ensures that a page with no readable text gets FILE006 with its page."""
+    path = tmp_path / "blank.png"
+    text_image([]).save(path)
+    doc = read_document(path, "blank.png", policy.reading)
+    assert codes(doc) == ["FILE006"]
+    assert doc.findings[0].evidence[0].page == 1
+
+
+def test_truncated_pdf_is_file001(tmp_path: Path, policy) -> None:
+    """This test ensures that a truncated PDF becomes FILE001 and does not raise."""
+    good = text_pdf(tmp_path / "good.pdf", ["王丽"]).read_bytes()
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(good[:200])
+    doc = read_document(bad, "bad.pdf", policy.reading)
+    assert codes(doc) == ["FILE001"]
+    assert doc.pages == ()
+
+
+def test_garbage_with_pdf_name_is_file001(tmp_path: Path, policy) -> None:
+    """This test ensures that bytes that are no PDF at all under a .pdf name give FILE001."""
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"this is not a pdf\n" * 20)
+    doc = read_document(bad, "x.pdf", policy.reading)
+    assert codes(doc) == ["FILE001"]
+    assert "PDF" in doc.findings[0].message
+
+
+def test_encrypted_pdf_is_file002(tmp_path: Path, policy) -> None:
+    """This test ensures that a PDF needing a user password becomes FILE002."""
+    src = text_pdf(tmp_path / "plain.pdf", ["王丽"])
+    writer = PdfWriter(clone_from=PdfReader(src))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    enc = tmp_path / "enc.pdf"
+    with enc.open("wb") as f:
+        writer.write(f)
+    doc = read_document(enc, "enc.pdf", policy.reading)
+    assert codes(doc) == ["FILE002"]
+
+
+def test_owner_password_only_pdf_is_read(tmp_path: Path, policy) -> None:
+    """This test ensures that a PDF with only an owner password opens and is read."""
+    src = text_pdf(tmp_path / "plain.pdf", ["工程师资格证书 持证人 王丽 编号 2016001"])
+    writer = PdfWriter(clone_from=PdfReader(src))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    enc = tmp_path / "enc.pdf"
+    with enc.open("wb") as f:
+        writer.write(f)
+    doc = read_document(enc, "enc.pdf", policy.reading)
+    assert doc.findings == ()
+    assert "王丽" in doc.pages[0].text
+
+
+def test_docx_is_file003_with_type_named(tmp_path: Path, policy) -> None:
+    """This test ensures that an Office file becomes FILE003 naming the type."""
+    path = tmp_path / "notes.docx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    doc = read_document(path, "notes.docx", policy.reading)
+    assert codes(doc) == ["FILE003"]
+    assert "ZIP" in doc.findings[0].message
+
+
+def test_file_over_byte_limit_is_file004(tmp_path: Path, policy) -> None:
+    """This test ensures that a file larger than the policy's byte limit is refused (FILE004)."""
+    path = text_pdf(tmp_path / "a.pdf", ["王丽"])
+    rule = policy.reading.model_copy(update={"max_file_bytes": 100})
+    doc = read_document(path, "a.pdf", rule)
+    assert codes(doc) == ["FILE004"]
+    assert "max_file_bytes" in doc.findings[0].message
+
+
+def test_sniff_knows_common_types() -> None:
+    """This test ensures that file types are told by their first bytes."""
+    assert sniff_bytes(b"%PDF-1.7\n")[0] == "pdf"
+    assert sniff_bytes(b"\xff\xd8\xff\xe0")[0] == "jpeg"
+    assert sniff_bytes(b"\x89PNG\r\n\x1a\n")[0] == "png"
+    assert sniff_bytes(b"II*\x00")[0] == "tiff"
+    assert sniff_bytes(b"\x00\x00\x00\x18ftypheic")[0] == "heic"
+    assert sniff_bytes(b"hello")[0] is None
+
+
+def test_list_evidence_skips_declaration_photo_and_hidden(tmp_path: Path) -> None:
+    """This test ensures that evidence excludes the declaration, the photo and hidden files."""
+    for name in ["application.yaml", "photo.jpg", ".DS_Store", "a.pdf", "sub/论文.pdf",
+                 ".git/x.pdf"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    rels = [p.relative_to(tmp_path).as_posix() for p in list_evidence(tmp_path)]
+    assert rels == ["a.pdf", "sub/论文.pdf"]
+
+
+def test_join_cjk_keeps_latin_spaces() -> None:
+    """This test ensures that spaces between CJK characters go and others stay."""
+    assert join_cjk("王 丽 是 engineer at 杭 州") == "王丽是 engineer at 杭州"
