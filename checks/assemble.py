@@ -9,10 +9,7 @@ from checks.policy import Policy
 from extractors.declaration import Declaration
 from model.photo import PhotoInfo
 from model.report import DocumentRead, Evidence, Finding, Report
-from model.rules import finding
-
-_FAMILY_ORDER = ("FILE", "APP", "ID", "PH", "EDU", "TEN", "CE", "AS", "PAP", "CON", "CER",
-                 "SCR", "INT")
+from model.rules import catalog_order, finding
 
 
 def duplicate_findings(documents: Sequence[DocumentRead]) -> list[Finding]:
@@ -27,12 +24,6 @@ def duplicate_findings(documents: Sequence[DocumentRead]) -> list[Finding]:
         else:
             first[doc.sha256] = doc.file
     return out
-
-
-def _order(f: Finding) -> tuple[int, str]:
-    family = f.code.rstrip("0123456789")
-    rank = _FAMILY_ORDER.index(family) if family in _FAMILY_ORDER else len(_FAMILY_ORDER)
-    return rank, f.code
 
 
 def build_report(
@@ -53,7 +44,7 @@ def build_report(
         result = check_declaration(app, policy, photo, declaration_file=declaration.file)
         findings.extend(result.findings)
         bonus, interview = result.mountain_bonus, result.interview_codes
-    findings.sort(key=_order)
+    findings.sort(key=catalog_order)
     return Report(
         applicant=key,
         name=app.applicant.name if app is not None else None,

@@ -35,3 +35,11 @@ def finding(
     """
     return Finding(code=code, severity=SEVERITY[code], message=message, claim=claim,
                    evidence=evidence)
+
+
+_ORDER = {code: i for i, code in enumerate(SEVERITY)}
+
+
+def catalog_order(f: Finding) -> int:
+    """Sort key: a finding's position in the rule catalog (RULES.md order)."""
+    return _ORDER[f.code]
