@@ -30,9 +30,9 @@ def measure_photo(path: Path, rel: str) -> PhotoInfo:
     mins: list[int] = []
     spreads: list[int] = []
     for box in boxes:
-        region = rgb.crop(box).resize((32, 32))
-        for r, g, b in region.getdata():
-            lo, hi = min(r, g, b), max(r, g, b)
+        raw = rgb.crop(box).resize((32, 32)).tobytes()
+        for i in range(0, len(raw), 3):
+            lo, hi = min(raw[i:i + 3]), max(raw[i:i + 3])
             mins.append(lo)
             spreads.append(hi - lo)
     return PhotoInfo(file=rel, format=fmt, bytes=size, width=w, height=h,

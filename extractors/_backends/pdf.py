@@ -15,8 +15,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 
 from model.errors import EncryptedPdfError, UnreadableFileError
 

@@ -1,0 +1,99 @@
+"""The ``pingshen`` command as a user runs it: exit codes, messages, outputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_BATCH, tree_digest
+
+PINGSHEN = [sys.executable, "-m", "flows.cli"]
+
+
+def run(args: list[str], env: dict[str, str] | None = None,
+        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*PINGSHEN, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env or os.environ.copy(), check=False)
+
+
+def test_missing_batch_folder_exits_2(tmp_path: Path) -> None:
+    """This test ensures that a batch folder that does not exist is a usage error (exit 2)."""
+    done = run(["run", str(tmp_path / "nope")])
+    assert done.returncode == 2
+    assert "batch folder not found" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_policy_exits_2(tmp_path: Path) -> None:
+    """This test ensures that an unknown policy name is a usage error naming the policy."""
+    done = run(["run", str(SAMPLE_BATCH), "--out", str(tmp_path / "o"), "--policy", "zj-1999"])
+    assert done.returncode == 2
+    assert "zj-1999" in done.stderr and "zj-anfang-2022" in done.stderr
+
+
+def test_invalid_policy_file_exits_2_naming_field(tmp_path: Path) -> None:
+    """This test ensures that a policy file with a bad value stops with the field named."""
+    from checks.policy import POLICY_DIR
+
+    text = (POLICY_DIR / "zj-anfang-2022.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("min_working_days: 5", "min_working_days: five"),
+                   encoding="utf-8")
+    done = run(["run", str(SAMPLE_BATCH), "--out", str(tmp_path / "o"), "--policy", str(bad)])
+    assert done.returncode == 2
+    assert "publicity.min_working_days" in done.stderr
+
+
+def test_out_inside_batch_exits_2(tmp_path: Path) -> None:
+    """This test ensures that an output folder inside the batch is refused."""
+    batch = tmp_path / "b"
+    shutil.copytree(SAMPLE_BATCH, batch)
+    done = run(["run", str(batch), "--out", str(batch / "out")])
+    assert done.returncode == 2
+    assert not (batch / "out").exists()
+
+
+def test_bad_option_exits_2() -> None:
+    """This test ensures that an unknown option is a usage error."""
+    done = run(["run", str(SAMPLE_BATCH), "--frobnicate"])
+    assert done.returncode == 2
+
+
+def test_missing_tesseract_is_named_with_fix(tmp_path: Path) -> None:
+    """This test ensures that a machine without tesseract is told what to install."""
+    env = os.environ.copy()
+    env["PATH"] = str(tmp_path)  # an empty folder: no tesseract on PATH
+    done = run(["run", str(SAMPLE_BATCH), "--out", str(tmp_path / "o")], env=env)
+    assert done.returncode == 1
+    assert "tesseract" in done.stderr and "apt-get install" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.needs_tesseract
+def test_run_sample_batch_end_to_end(tmp_path: Path) -> None:
+    """This test ensures that `pingshen run` on the sample batch exits 0, prints where the
+    outputs are, leaves the batch byte-identical and shows no traceback or telemetry noise."""
+    batch = tmp_path / "sample"
+    shutil.copytree(SAMPLE_BATCH, batch)
+    before = tree_digest(batch)
+    env = os.environ.copy()
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    done = run(["run", str(batch)], env=env)
+    out = tmp_path / "sample-out"
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"Outputs: {out}" in done.stdout
+    assert "starting Prefect" in done.stderr
+    for noise in ("Traceback", "telemetry", "database is locked"):
+        assert noise not in done.stderr + done.stdout
+    for key in ("a01-clean", "a02-defects", "a03-scanned"):
+        assert (out / key / "report.json").is_file()
+        assert (out / key / "review-form.pdf").is_file()
+    assert (out / "summary.json").is_file()
+    assert tree_digest(batch) == before
+    assert (tmp_path / "prefect-home").is_dir()
