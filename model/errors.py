@@ -20,6 +20,7 @@ class PipelineError(Exception):
     message: str = "internal error"
 
     def __init__(self, detail: str | None = None) -> None:
+        """Keep ``detail`` (the user-facing text), defaulting to the class message."""
         super().__init__(detail or self.message)
         self.detail = detail or self.message
 

@@ -17,6 +17,7 @@ PINGSHEN = [sys.executable, "-m", "flows.cli"]
 
 def run(args: list[str], env: dict[str, str] | None = None,
         timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run pingshen as a subprocess, capturing its output."""
     return subprocess.run([*PINGSHEN, *args], capture_output=True, text=True, timeout=timeout,
                           env=env or os.environ.copy(), check=False)
 
@@ -77,8 +78,11 @@ def test_missing_tesseract_is_named_with_fix(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.needs_tesseract
 def test_run_sample_batch_end_to_end(tmp_path: Path) -> None:
-    """This test ensures that `pingshen run` on the sample batch exits 0, prints where the
-    outputs are, leaves the batch byte-identical and shows no traceback or telemetry noise."""
+    """This test ensures that `pingshen run` on the sample batch works as a user sees it.
+
+    Exit 0, where the outputs are printed, the batch byte-identical, no traceback or
+    telemetry noise.
+    """
     batch = tmp_path / "sample"
     shutil.copytree(SAMPLE_BATCH, batch)
     before = tree_digest(batch)

@@ -84,8 +84,10 @@ def test_batch_folder_is_untouched(sample_run) -> None:
 
 def test_one_applicant_failing_does_not_stop_the_others(prefect_harness: None,
                                                          tmp_path: Path) -> None:
-    """This test ensures that an applicant whose outputs cannot be written is reported as an
-    error while the others complete (the fault: its output folder is a file)."""
+    """This test ensures that one applicant failing does not stop the others.
+
+    The fault, caused for real: the applicant's output folder is a file.
+    """
     from flows.batch import run_batch
 
     batch = tmp_path / "batch"

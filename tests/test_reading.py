@@ -15,6 +15,7 @@ from tests._images import image_pdf, text_image, text_pdf
 
 
 def codes(doc) -> list[str]:
+    """The finding codes of a read document."""
     return [f.code for f in doc.findings]
 
 

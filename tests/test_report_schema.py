@@ -22,6 +22,7 @@ from model.rules import finding
 
 
 def sample_report() -> Report:
+    """A report with one finding of each severity kind, a claim and a document."""
     return Report(
         applicant="a01",
         name="王丽",
