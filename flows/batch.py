@@ -75,10 +75,11 @@ def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
 def render_outputs(checked: Checked, out: Path, title: str) -> SummaryRow:
     """Write report.json and the review form of one applicant."""
     folder = out / checked.report.applicant
-    report_json.render(checked.report, folder / "report.json")
+    written = [report_json.render(checked.report, folder / "report.json")]
     if checked.application is not None:
-        review_form.render(checked.application, folder / "review-form.pdf", title=title)
-    return SummaryRow.of(checked.report)
+        written.append(review_form.render(checked.application, folder / "review-form.pdf",
+                                          title=title))
+    return SummaryRow.of(checked.report, tuple(p.name for p in written))
 
 
 def _error_row(entry: ApplicantEntry, fut: PrefectFuture[SummaryRow]) -> SummaryRow:

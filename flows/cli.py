@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  {out / 'summary.json'}")
     for row in outcome.rows:
         if row.error is None:
-            print(f"  {out / row.key}/  report.json, review-form.pdf  [{row.verdict}]")
+            print(f"  {out / row.key}/  {', '.join(row.outputs)}  [{row.verdict}]")
         else:
             print(f"  {row.key}: NOT PROCESSED: {row.error}")
     return ExitCode.INTERNAL if outcome.errors else ExitCode.OK

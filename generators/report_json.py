@@ -58,6 +58,7 @@ class SummaryRow:
     counts: dict[str, int]
     interview: bool = False
     mountain_bonus: int = 0
+    outputs: tuple[str, ...] = ()
     error: str | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -67,17 +68,18 @@ class SummaryRow:
             "counts": dict(self.counts), "interview": self.interview,
             "mountain_bonus": self.mountain_bonus,
             "report": f"{self.key}/report.json" if self.error is None else None,
+            "outputs": [f"{self.key}/{name}" for name in self.outputs],
         }
         if self.error is not None:
             row["error"] = self.error
         return row
 
     @classmethod
-    def of(cls, report: Report) -> SummaryRow:
-        """The row for a finished report."""
+    def of(cls, report: Report, outputs: tuple[str, ...] = ("report.json",)) -> SummaryRow:
+        """The row for a finished report whose ``outputs`` (file names) were written."""
         return cls(key=report.applicant, name=report.name, verdict=str(report.verdict),
                    counts=report.counts(), interview=bool(report.interview_codes),
-                   mountain_bonus=report.mountain_bonus)
+                   mountain_bonus=report.mountain_bonus, outputs=outputs)
 
 
 def render_summary(rows: list[SummaryRow], *, batch: str, policy: str, out: Path) -> Path:

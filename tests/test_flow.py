@@ -104,3 +104,29 @@ def test_one_applicant_failing_does_not_stop_the_others(prefect_harness: None,
     assert (out / "a01-clean" / "report.json").is_file()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert {r["key"] for r in summary["rows"]} == {"a01-clean", "a02-defects"}
+
+
+def test_applicant_without_declaration_gets_app001(prefect_harness: None,
+                                                   tmp_path: Path) -> None:
+    """This test ensures that an applicant with no application.yaml gets APP001 and no form.
+
+    Its evidence is still read and listed, and the other applicants are unaffected.
+    """
+    from flows.batch import run_batch
+
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_BATCH / "a01-clean", batch / "a01-clean")
+    shutil.copytree(SAMPLE_BATCH / "a01-clean", batch / "a04-nodecl")
+    (batch / "a04-nodecl" / "application.yaml").unlink()
+    out = tmp_path / "out"
+    outcome = run_batch(batch, out, None, workers=1)
+    rows = {r.key: r for r in outcome.rows}
+    assert outcome.errors == 0
+    assert rows["a04-nodecl"].verdict == "fail"
+    assert rows["a04-nodecl"].outputs == ("report.json",)
+    assert rows["a01-clean"].outputs == ("report.json", "review-form.pdf")
+    report = json.loads((out / "a04-nodecl" / "report.json").read_text(encoding="utf-8"))
+    assert [f["code"] for f in report["findings"]] == ["APP001"]
+    assert report["name"] is None
+    assert len(report["documents"]) == 1
+    assert not (out / "a04-nodecl" / "review-form.pdf").exists()

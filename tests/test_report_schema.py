@@ -90,4 +90,5 @@ def test_summary_counts_verdicts(tmp_path: Path) -> None:
     assert doc["verdicts"] == {"fail": 1, "error": 1}
     assert [r["key"] for r in doc["rows"]] == ["a01", "a02"]
     assert doc["rows"][0]["counts"] == {"error": 1, "warning": 0, "info": 1}
+    assert doc["rows"][0]["outputs"] == ["a01/report.json"]
     assert doc["rows"][1]["report"] is None and doc["rows"][1]["error"] == "boom"
