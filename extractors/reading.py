@@ -7,6 +7,7 @@ FILE006); nothing here raises for bad input.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import warnings
 from collections.abc import Iterator
@@ -82,7 +83,13 @@ def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
     if n > rule.max_pages:
         raise UnsafeFileError(f"共 {n} 页，超过上限 {rule.max_pages} 页（max_pages）")
     with pdf.open_text_pages(path) as layer, pdf.open_renderer(path) as renderer:
-        for pageno, page_text in enumerate(layer):
+        # pdfplumber can see fewer pages than pypdf and PDFium on a damaged file: the pages
+        # it misses are rendered and OCR'd rather than silently lost.
+        total = max(n, renderer.page_count())
+        if total == 0:
+            raise UnreadableFileError("PDF 中没有页面")
+        texts = itertools.chain(layer, itertools.repeat(""))
+        for pageno, page_text in zip(range(total), texts, strict=False):
             if text.visible_chars(page_text) >= rule.min_text_chars:
                 yield PageRead(page=pageno + 1, text=page_text, text_source=TextSource.TEXT,
                                confidence=1.0)

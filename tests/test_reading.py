@@ -148,3 +148,28 @@ def test_list_evidence_skips_declaration_photo_and_hidden(tmp_path: Path) -> Non
 def test_join_cjk_keeps_latin_spaces() -> None:
     """This test ensures that spaces between CJK characters go and others stay."""
     assert join_cjk("王 丽 是 engineer at 杭 州") == "王丽是 engineer at 杭州"
+
+
+@pytest.mark.needs_tesseract
+def test_page_pdfplumber_cannot_see_is_still_read(policy) -> None:
+    """This test ensures that a page pdfplumber misses (pdfplumber issue 297) is OCR'd, not lost.
+
+    The file is from the public corpus: pypdf and PDFium see one page, pdfplumber none.
+    """
+    from tests.conftest import CORPUS
+
+    path = CORPUS / "pdfplumber" / "issue-297-example.pdf"
+    if not path.is_file():
+        pytest.skip("the public corpus is not beside this checkout")
+    doc = read_document(path, path.name, policy.reading)
+    assert [p.page for p in doc.pages] == [1]
+    assert doc.pages[0].text_source == TextSource.OCR
+
+
+def test_pdf_without_pages_is_file001(tmp_path: Path, policy) -> None:
+    """This test ensures that a valid PDF with zero pages is reported, not silently empty."""
+    path = tmp_path / "empty.pdf"
+    with path.open("wb") as f:
+        PdfWriter().write(f)
+    doc = read_document(path, "empty.pdf", policy.reading)
+    assert codes(doc) == ["FILE001"]

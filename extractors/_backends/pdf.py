@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 _PDFIUM_LOCK = threading.RLock()
 
 # pdfminer and pypdf log loudly about every small defect of real-world PDFs.
-for _name in ("pdfminer", "pypdf"):
+for _name in ("pdfminer", "pdfplumber", "pypdf"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 
@@ -106,6 +106,11 @@ class PdfRenderer:
     def __init__(self, doc: pdfium.PdfDocument) -> None:
         """Wrap an open PDFium document."""
         self._doc = doc
+
+    def page_count(self) -> int:
+        """Number of pages PDFium sees."""
+        with _PDFIUM_LOCK:
+            return len(self._doc)
 
     def page_size(self, pageno: int) -> tuple[float, float]:
         """Page size in PDF points (after /Rotate)."""
