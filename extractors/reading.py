@@ -100,7 +100,7 @@ def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
                 raise UnsafeFileError(
                     f"第 {pageno + 1} 页按 {rule.dpi} dpi 渲染为 {pixels:.0f} 像素，超过上限 "
                     f"{rule.max_page_pixels}（max_page_pixels）")
-            yield _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule)
+            yield _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule, dpi=rule.dpi)
 
 
 def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
@@ -124,12 +124,24 @@ def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
                 frame = ImageOps.exif_transpose(img).convert("RGB")
             except (OSError, ValueError) as e:
                 raise UnreadableFileError(f"第 {index + 1} 帧无法解码：{e}"[:300]) from e
-            yield _ocr_page(frame, index + 1, rule)
+            yield _ocr_page(frame, index + 1, rule, dpi=_dpi_of(img))
 
 
-def _ocr_page(image: Image.Image, page: int, rule: ReadingRule) -> PageRead:
+def _dpi_of(img: Image.Image) -> int | None:
+    """The resolution an image file declares, when it is plausible."""
+    dpi = img.info.get("dpi")
     try:
-        words = tesseract.image_to_words(image, rule.ocr_lang, timeout=rule.page_timeout_s)
+        value = int(round(float(dpi[0]))) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if 70 <= value <= 1200 else None
+
+
+def _ocr_page(image: Image.Image, page: int, rule: ReadingRule,
+              dpi: int | None = None) -> PageRead:
+    try:
+        words = tesseract.image_to_words(image, rule.ocr_lang, timeout=rule.page_timeout_s,
+                                         dpi=dpi)
     except tesseract.OcrFailedError as e:
         log.warning("OCR failed on page %d: %s", page, e)
         return PageRead(page=page, text="", text_source=TextSource.NONE, confidence=0.0)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytesseract
 from PIL import Image
@@ -33,16 +35,28 @@ class OcrWord:
     line_key: tuple[int, int, int, int]
 
 
-def image_to_words(image: Image.Image, lang: str, *, psm: int = 3,
-                   timeout: float = 120) -> list[OcrWord]:
+def image_to_words(image: Image.Image, lang: str, *, psm: int = 3, timeout: float = 120,
+                   dpi: int | None = None) -> list[OcrWord]:
     """OCR ``image`` and return its words in reading order.
+
+    The image goes to Tesseract as an uncompressed TIFF that we write ourselves: pytesseract
+    would write a PNG, and compressing an A4 page at 200 dpi took about a second, as long as
+    the OCR itself (benchmarks/ocr_overhead.py). ``dpi`` is recorded in the file so
+    Tesseract need not guess the resolution.
 
     Raises:
         OcrFailedError: Tesseract exited with an error or ran past ``timeout`` seconds.
     """
+    with tempfile.TemporaryDirectory(prefix="pingshen-ocr-") as tmp:
+        page = Path(tmp) / "page.tif"
+        image.save(page, "TIFF", compression=None, **({"dpi": (dpi, dpi)} if dpi else {}))
+        return _words(page, lang, psm, timeout)
+
+
+def _words(page: Path, lang: str, psm: int, timeout: float) -> list[OcrWord]:
     try:
         data = pytesseract.image_to_data(
-            image, lang=lang, config=f"--psm {psm}",
+            str(page), lang=lang, config=f"--psm {psm}",
             output_type=pytesseract.Output.DICT, timeout=timeout,
         )
     except pytesseract.TesseractError as e:
