@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from extractors.files import list_evidence
+from extractors.files import find_declaration, list_evidence
 from model.errors import UsageError
 
 
@@ -73,6 +73,10 @@ def discover(root: Path) -> BatchPlan:
     """
     if not root.is_dir():
         raise UsageError(f"batch folder not found: {root}")
+    if find_declaration(root) is not None:
+        raise UsageError(f"{root} holds an application file itself: it looks like one "
+                         "applicant's folder. Give the batch folder that holds the applicant "
+                         "folders (its parent, for a batch of one)")
     entries: list[ApplicantEntry] = []
     for p in sorted(root.iterdir()):
         if p.name.startswith(".") or p.is_symlink():

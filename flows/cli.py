@@ -12,6 +12,8 @@ from pathlib import Path
 
 from model.errors import ExitCode, MissingToolError, PipelineError, UsageError
 
+log = logging.getLogger("pingshen")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -41,6 +43,8 @@ def _resolve_out(batch: Path, out: Path | None) -> Path:
     if out == batch or batch in out.parents:
         raise UsageError(f"--out {out} is inside the batch folder; nothing under BATCH is "
                          "ever written: choose another folder")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
     return out
 
 
@@ -60,6 +64,8 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
         raise UsageError(f"batch folder not found: {batch}")
     out = _resolve_out(batch, args.out)
     plan = discover(batch.resolve())
+    if not plan.applicants:
+        log.warning("no applicant folders in %s: nothing to verify", batch)
     policy_ref = args.policy or plan.settings.policy
     policy = load_policy(policy_ref)
     problems = missing_tools(policy.reading.ocr_lang)
@@ -68,6 +74,10 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
                         "fonts-wqy-zenhei")
     if problems:
         raise MissingToolError("missing programs:\n  - " + "\n  - ".join(problems))
+    try:  # last, once everything else is known to be right
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the output folder {out}: {e.strerror}") from e
     return batch.resolve(), out, policy_ref
 
 

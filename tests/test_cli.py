@@ -35,6 +35,7 @@ def test_unknown_policy_exits_2(tmp_path: Path) -> None:
     done = run(["run", str(SAMPLE_BATCH), "--out", str(tmp_path / "o"), "--policy", "zj-1999"])
     assert done.returncode == 2
     assert "zj-1999" in done.stderr and "zj-anfang-2022" in done.stderr
+    assert not (tmp_path / "o").exists()  # a usage error writes nothing
 
 
 def test_invalid_policy_file_exits_2_naming_field(tmp_path: Path) -> None:
@@ -101,3 +102,21 @@ def test_run_sample_batch_end_to_end(tmp_path: Path) -> None:
     assert (out / "summary.json").is_file()
     assert tree_digest(batch) == before
     assert (tmp_path / "prefect-home").is_dir()
+
+
+def test_out_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    """This test ensures that an --out naming an existing file is a usage error."""
+    target = tmp_path / "out.txt"
+    target.write_text("keep me")
+    done = run(["run", str(SAMPLE_BATCH), "--out", str(target)])
+    assert done.returncode == 2
+    assert "not a folder" in done.stderr
+    assert target.read_text() == "keep me"
+
+
+def test_applicant_folder_given_as_batch_exits_2() -> None:
+    """This test ensures that one applicant's folder given as BATCH is refused with a hint."""
+    done = run(["run", str(SAMPLE_BATCH / "a01-clean")])
+    assert done.returncode == 2
+    assert "one applicant's folder" in done.stderr
+    assert not (SAMPLE_BATCH / "a01-clean-out").exists()
