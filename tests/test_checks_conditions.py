@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pytest
 
 from checks import CheckResult, check_declaration
 from checks.conditions import completed_years, years_before
-from checks.policy import Policy, load_policy
-from model.application import Application
+from checks.policy import Policy
 from model.report import Evidence, Severity
+from tests import _apps
+from tests._apps import CE_OK
 
-CE_OK: dict[int, dict[str, float]] = {
-    2019: {"professional": 62, "industry_public": 10, "general_public": 20},
-    2020: {"professional": 60, "industry_public": 12, "general_public": 18},
-    2021: {"professional": 66, "industry_public": 10, "general_public": 14},
-    2022: {"professional": 64, "industry_public": 12, "general_public": 16},
-}
-
-
-def make_app(
-    *,
-    ce: dict[int, dict[str, float]] | None = None,
-    assessments: dict[int, str] | None = None,
-    **applicant: object,
-) -> Application:
-    """A valid application; applicant fields given as None are removed."""
-    fields: dict[str, object] = {
-        "name": "王丽", "id_number": "11010519491231002X", "route": "正常申报",
-        "current_title_date": "2016-12-20",
-    }  # fmt: skip
-    fields.update(applicant)
-    return Application.model_validate(
-        {
-            "applicant": {k: v for k, v in fields.items() if v is not None},
-            "continuing_education": CE_OK if ce is None else ce,
-            "annual_assessments": (
-                {2019: "合格", 2020: "优秀", 2021: "称职"} if assessments is None else assessments
-            ),
-        }
-    )
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The bundled 2022 policy."""
-    return load_policy()
+make_app = partial(_apps.make_app, ce=CE_OK, assessments={2019: "合格", 2020: "优秀", 2021: "称职"})
+"""A valid application whose hours and assessments pass; keywords replace the defaults."""
 
 
 def found(result: CheckResult, code: str) -> list[str]:

@@ -2,69 +2,36 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+from functools import partial
 
 import chinese_calendar
 import pytest
 
 from checks import CheckResult, check_declaration
 from checks.declaration import count_statement_chars, count_working_days
-from checks.policy import Policy, load_policy
-from model.application import Application
+from checks.policy import Policy
 from model.photo import PhotoInfo
 from model.report import Evidence, Severity
+from tests import _apps
+from tests._apps import CE_OK, PHOTO
 
-CLEAN: dict[str, object] = {
-    "applicant": {
-        "name": "王丽", "id_number": "11010519491231002X", "gender": "女",
-        "birth_date": "1949-12-31", "specialty": "系统集成", "route": "正常申报",
-        "current_title": "工程师", "current_title_date": "2016-12-20",
-        "county": "西湖区", "county_service_years": 16, "self_statement": "本人从事安防工作。",
-        "declared_on": "2022-10-10", "publicity": {"start": "2022-10-11", "end": "2022-10-17"},
-    },
-    "education": [{"level": "本科", "school": "浙江工业大学", "graduation_date": "2007-06-30"}],
-    "continuing_education": {
-        2019: {"professional": 62, "industry_public": 10, "general_public": 20},
-        2020: {"professional": 60, "industry_public": 12, "general_public": 18},
-        2021: {"professional": 66, "industry_public": 10, "general_public": 14},
-        2022: {"professional": 64, "industry_public": 12, "general_public": 16},
-    },
-    "annual_assessments": {2019: "合格", 2020: "优秀", 2021: "合格"},
-    "achievements": [
-        {"id": "P1", "type": "paper", "title": "视频监控异常行为检测", "representative": True},
-        {"id": "J1", "type": "project", "title": "某小区智能安防系统集成工程"},
-    ],
-}  # fmt: skip
+ACHIEVEMENTS: list[dict[str, object]] = [
+    {"id": "P1", "type": "paper", "title": "视频监控异常行为检测", "representative": True},
+    {"id": "J1", "type": "project", "title": "某小区智能安防系统集成工程"},
+]
 
-PHOTO = PhotoInfo(
-    file="photo.jpg",
-    format="JPEG",
-    bytes=100_000,
-    width=300,
-    height=400,
-    border_min_mean=240.0,
-    border_spread_mean=5.0,
-)
-
-
-def make_app(**applicant: object) -> Application:
-    """A clean application with the given applicant fields replaced (None removes one)."""
-    data = copy.deepcopy(CLEAN)
-    fields = data["applicant"]
-    assert isinstance(fields, dict)
-    for key, value in applicant.items():
-        if value is None:
-            fields.pop(key, None)
-        else:
-            fields[key] = value
-    return Application.model_validate(data)
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The bundled 2022 policy."""
-    return load_policy()
+make_app = partial(
+    _apps.make_app,
+    education=[{"level": "本科", "school": "浙江工业大学", "graduation_date": "2007-06-30"}],
+    ce=CE_OK,
+    assessments={2019: "合格", 2020: "优秀", 2021: "合格"},
+    achievements=ACHIEVEMENTS,
+    gender="女", birth_date="1949-12-31", specialty="系统集成", current_title="工程师",
+    county="西湖区", county_service_years=16, self_statement="本人从事安防工作。",
+    declared_on="2022-10-10", publicity={"start": "2022-10-11", "end": "2022-10-17"},
+)  # fmt: skip
+"""A clean application: every section filled; keywords replace fields (None removes one)."""
 
 
 def codes(result: CheckResult) -> list[str]:
@@ -101,12 +68,10 @@ def test_representative_count_not_one_fails(
     policy: Policy, flags: tuple[bool, bool], count: str
 ) -> None:
     """This test ensures that zero or two representative works raise APP003."""
-    data = copy.deepcopy(CLEAN)
-    achievements = data["achievements"]
-    assert isinstance(achievements, list)
-    for item, flag in zip(achievements, flags, strict=True):
-        item["representative"] = flag
-    result = check_declaration(Application.model_validate(data), policy, PHOTO)
+    achievements = [
+        {**item, "representative": flag} for item, flag in zip(ACHIEVEMENTS, flags, strict=True)
+    ]
+    result = check_declaration(make_app(achievements=achievements), policy, PHOTO)
     [f] = [f for f in result.findings if f.code == "APP003"]
     assert count in f.message
 

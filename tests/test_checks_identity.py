@@ -4,54 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 
 import pytest
 from stdnum.cn import ric
 
 from checks import CheckResult, check_declaration
 from checks.identity import id_number_problem
-from checks.policy import Policy, load_policy
-from model.application import Application
+from checks.policy import Policy
 from model.photo import PhotoInfo
 from model.report import Evidence, Severity
+from tests import _apps
+from tests._apps import PHOTO, make_id
 
-WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
-
-
-def make_id(birth: str, gender: str, region: str = "330106", order: str = "45") -> str:
-    """A GB 11643 number for ``birth`` (YYYYMMDD) and ``gender``, check digit computed here."""
-    body = f"{region}{birth}{order}{2 if gender == '女' else 1}"
-    check = (12 - sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11) % 11
-    return body + ("X" if check == 10 else str(check))
-
-
-PHOTO = PhotoInfo(
-    file="photo.jpg",
-    format="JPEG",
-    bytes=100_000,
-    width=300,
-    height=400,
-    border_min_mean=240.0,
-    border_spread_mean=5.0,
-)
-
-
-def make_app(**applicant: object) -> Application:
-    """A minimal valid application; the given applicant fields replace the defaults."""
-    fields: dict[str, object] = {
-        "name": "王丽", "id_number": make_id("19850312", "女"), "gender": "女",
-        "birth_date": "1985-03-12", "current_title_date": "2016-12-20",
-        "declared_on": "2022-10-10", "publicity": {"start": "2022-10-11", "end": "2022-10-17"},
-    }  # fmt: skip
-    fields.update(applicant)
-    fields = {k: v for k, v in fields.items() if v is not None}
-    return Application.model_validate({"applicant": fields})
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The bundled 2022 policy."""
-    return load_policy()
+make_app = partial(
+    _apps.make_app,
+    id_number=make_id("19850312", "女"), gender="女", birth_date="1985-03-12",
+    declared_on="2022-10-10", publicity={"start": "2022-10-11", "end": "2022-10-17"},
+)  # fmt: skip
+"""A minimal valid application born 1985-03-12, female; keywords replace the defaults."""
 
 
 def of(result: CheckResult, prefix: str) -> list[str]:

@@ -5,26 +5,12 @@ from __future__ import annotations
 import pytest
 
 from checks import CheckResult, check_declaration
-from checks.policy import Policy, load_policy
+from checks.policy import Policy
 from model.application import Application
 from model.report import Evidence, Severity
+from tests._apps import make_app
 
 SENIOR = [{"name": "李明", "title": "正高级工程师"}, {"name": "张强", "title": "教授"}]
-
-
-def make_app(*, education: list[dict[str, str]] | None = None, **applicant: object) -> Application:
-    """A valid normal-route application; applicant fields given as None are removed."""
-    fields: dict[str, object] = {
-        "name": "王丽", "id_number": "11010519491231002X", "route": "正常申报",
-        "current_title_date": "2016-12-20",
-    }  # fmt: skip
-    fields.update(applicant)
-    return Application.model_validate(
-        {
-            "applicant": {k: v for k, v in fields.items() if v is not None},
-            "education": education or [],
-        }
-    )
 
 
 def self_score_app(**applicant: object) -> Application:
@@ -32,12 +18,6 @@ def self_score_app(**applicant: object) -> Application:
     fields: dict[str, object] = {"route": "自评分申报", "self_score": 80, "recommenders": SENIOR}
     fields.update(applicant)
     return make_app(**fields)
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The bundled 2022 policy."""
-    return load_policy()
 
 
 def codes(result: CheckResult, prefix: str) -> list[str]:
