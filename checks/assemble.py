@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from checks import check_declaration
 from checks.policy import Policy
-from extractors.declaration import Declaration
+from model.application import Declaration
 from model.photo import PhotoInfo
 from model.report import DocumentRead, Evidence, Finding, Report
 from model.rules import catalog_order, finding

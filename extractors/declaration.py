@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from extractors.files import find_declaration
-from model.application import Application
-from model.report import Evidence, Finding
+from model.application import Application, Declaration
+from model.report import Evidence
 from model.rules import finding
-
-
-@dataclass(frozen=True, slots=True)
-class Declaration:
-    """The parsed declaration, or None with the APP001 findings that explain why."""
-
-    application: Application | None
-    file: str
-    findings: tuple[Finding, ...] = ()
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

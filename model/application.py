@@ -8,9 +8,12 @@ ignored; a missing or invalid required field raises pydantic's ValidationError, 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from model.report import Finding
 
 
 class Specialty(StrEnum):
@@ -186,3 +189,12 @@ class Application(_Open):
                 raise ValueError(f"achievement id {a.id!r} is used twice")
             seen.add(a.id)
         return v
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """The parsed declaration, or None with the APP001 findings that explain why."""
+
+    application: Application | None
+    file: str
+    findings: tuple[Finding, ...] = ()

@@ -82,14 +82,19 @@ def test_garbage_with_pdf_name_is_file001(tmp_path: Path, policy) -> None:
     assert "PDF" in doc.findings[0].message
 
 
-def test_encrypted_pdf_is_file002(tmp_path: Path, policy) -> None:
-    """This test ensures that a PDF needing a user password becomes FILE002."""
-    src = text_pdf(tmp_path / "plain.pdf", ["王丽"])
+def encrypted_copy(src: Path, user_password: str) -> Path:
+    """An AES-128 encrypted copy of ``src`` (owner password "owner") beside it."""
     writer = PdfWriter(clone_from=PdfReader(src))
-    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
-    enc = tmp_path / "enc.pdf"
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    enc = src.with_name("enc.pdf")
     with enc.open("wb") as f:
         writer.write(f)
+    return enc
+
+
+def test_encrypted_pdf_is_file002(tmp_path: Path, policy) -> None:
+    """This test ensures that a PDF needing a user password becomes FILE002."""
+    enc = encrypted_copy(text_pdf(tmp_path / "plain.pdf", ["王丽"]), "secret")
     doc = read_document(enc, "enc.pdf", policy.reading)
     assert codes(doc) == ["FILE002"]
 
@@ -97,11 +102,7 @@ def test_encrypted_pdf_is_file002(tmp_path: Path, policy) -> None:
 def test_owner_password_only_pdf_is_read(tmp_path: Path, policy) -> None:
     """This test ensures that a PDF with only an owner password opens and is read."""
     src = text_pdf(tmp_path / "plain.pdf", ["工程师资格证书 持证人 王丽 编号 2016001"])
-    writer = PdfWriter(clone_from=PdfReader(src))
-    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
-    enc = tmp_path / "enc.pdf"
-    with enc.open("wb") as f:
-        writer.write(f)
+    enc = encrypted_copy(src, "")
     doc = read_document(enc, "enc.pdf", policy.reading)
     assert doc.findings == ()
     assert "王丽" in doc.pages[0].text
