@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS="python3 python3-venv tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
-      fonts-wqy-zenhei fonts-arphic-uming poppler-utils qpdf"
+      fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai poppler-utils qpdf"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
