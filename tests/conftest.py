@@ -47,3 +47,13 @@ def tree_digest(root: Path) -> dict[str, tuple[int, int, bytes]]:
         out[p.relative_to(root).as_posix()] = (st.st_size, st.st_mtime_ns,
                                                p.read_bytes() if p.is_file() else b"")
     return out
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated batch (5 applicants, half the evidence scanned) with truth.json."""
+    from fixtures.generate import generate
+
+    out = tmp_path_factory.mktemp("generated")
+    generate(out, 5, seed=11, scanned_share=0.5, jobs=2, progress=False)
+    return out
