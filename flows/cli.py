@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="files read at once (default: the number of cores)")
     run.add_argument("--dask-address", help="run on a Dask cluster (not available yet)")
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own logs")
+    ev = sub.add_parser("evaluate", help="score a run's reports against a generated truth.json")
+    ev.add_argument("out", type=Path, help="the output folder of a run (OUT of pingshen run)")
+    ev.add_argument("truth", type=Path, help="truth.json written by python -m fixtures.generate")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     return p
 
 
@@ -109,6 +113,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return ExitCode.INTERNAL if outcome.errors else ExitCode.OK
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``pingshen evaluate``: recall, precision, verdict and field accuracy of a run."""
+    import json
+
+    from pydantic import ValidationError
+
+    from evaluation.runs import read_reports
+    from evaluation.score import render_text, score
+    from model.truth import Truth
+
+    if not args.out.is_dir():
+        raise UsageError(f"run output folder not found: {args.out}")
+    try:
+        truth = Truth.load(args.truth)
+    except FileNotFoundError as e:
+        raise UsageError(f"truth file not found: {args.truth}") from e
+    except (ValidationError, ValueError) as e:
+        raise UsageError(f"{args.truth} is not a truth.json of python -m fixtures.generate "
+                         f"({str(e).splitlines()[0]})") from e
+    reports = read_reports(args.out, truth.applicants)
+    missing = sum(1 for r in reports.values() if r is None)
+    if missing == len(reports) and reports:
+        log.warning("no report.json of the truth's applicants under %s: is it the right "
+                    "folder?", args.out)
+    scores = score(truth, reports)
+    if args.json:
+        print(json.dumps(scores.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(f"Evaluated {len(reports)} applicants: run {args.out}, truth {args.truth}")
+        print(render_text(scores, n_missing=missing))
+    return ExitCode.OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pingshen`` console script; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="[pingshen] %(levelname)s: %(message)s")
@@ -116,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return int(cmd_run(args))
+        if args.command == "evaluate":
+            return int(cmd_evaluate(args))
         raise UsageError(f"unknown command {args.command}")
     except PipelineError as e:
         print(f"pingshen: {e.detail}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Score a run of the pipeline against the truth of a generated batch (``pingshen evaluate``)."""
