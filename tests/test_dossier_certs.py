@@ -5,15 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pdfplumber
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from fixtures.dossier import draw_certs
 from fixtures.dossier.docs import (
@@ -34,6 +31,7 @@ from fixtures.dossier.docs import (
     available_fonts,
     fmt_date,
 )
+from tests._dossier import accuracy, draw_pdf, ocr_image, squash
 
 FONTS = available_fonts()
 ID = "33012219820517031X"
@@ -104,16 +102,9 @@ def style_for(name: str, layout: int) -> Style:
 def draw(name: str, style: Style) -> tuple[bytes, list[PageOut]]:
     """Draw case ``name`` on a fresh invariant canvas; return the PDF bytes and pages."""
     fn, doc, _ = CASES[name]
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    pages = fn(c, doc, style)
-    c.save()
-    return buf.getvalue(), pages
+    return draw_pdf(fn, doc, style)
 
 
-def squash(s: str) -> str:
-    """``s`` without any whitespace."""
-    return "".join(s.split())
 
 
 def key_fields(doc: object, style: Style) -> list[str]:
@@ -215,20 +206,8 @@ OCR_CASES = ALL  # every type in every layout: about 40 s with two Tesseracts at
 OCR_DATE_STYLE = {0: DateStyle.CN, 1: DateStyle.DOT, 2: DateStyle.ISO}
 
 
-def accuracy(ocr: str, truth: str) -> float:
-    """Character accuracy of ``ocr`` against ``truth``, whitespace ignored."""
-    from rapidfuzz.distance import Levenshtein
-
-    ocr, truth = squash(ocr), squash(truth)
-    return 1 - Levenshtein.distance(ocr, truth) / len(truth)
 
 
-def ocr_image(img: object) -> str:
-    """Tesseract's chi_sim text of ``img`` (one thread per process, psm 3)."""
-    import pytesseract
-
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    return pytesseract.image_to_string(img, lang="chi_sim", config="--psm 3")
 
 
 def skip_without_tesseract() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import os
 import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,6 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 from stdnum import issn
 
 from fixtures.dossier.docs import (
@@ -42,6 +40,7 @@ from fixtures.dossier.draw_sets import (
     draw_paper_set,
     similar_name,
 )
+from tests._dossier import accuracy, draw_pdf, ocr_image, squash
 
 FONTS = available_fonts()
 W, H = A4
@@ -88,18 +87,9 @@ def style(layout: int, *, font: str | None = None) -> Style:
                  date_style=DATE_STYLES[layout], separators=layout != 2)
 
 
-def draw(fn: Callable[..., list[PageOut]], doc: object, st: Style) -> tuple[bytes, list[PageOut]]:
-    """Draw ``doc`` on a fresh invariant canvas; return the PDF and the pages."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    pages = fn(c, doc, st)
-    c.save()
-    return buf.getvalue(), pages
+draw = draw_pdf
 
 
-def squash(s: str) -> str:
-    """``s`` without any whitespace."""
-    return "".join(s.split())
 
 
 def page_text(page: pdfplumber.page.Page) -> str:
@@ -363,19 +353,8 @@ def test_drawing_is_deterministic() -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def accuracy(ocr: str, truth: str) -> float:
-    """Character accuracy of ``ocr`` against ``truth``, whitespace ignored."""
-    from rapidfuzz.distance import Levenshtein
-
-    ocr, truth = squash(ocr), squash(truth)
-    return 1 - Levenshtein.distance(ocr, truth) / len(truth)
 
 
-def ocr_image(img: Image.Image) -> str:
-    """Tesseract's chi_sim text of ``img`` (one thread per process, psm 3)."""
-    pytesseract = pytest.importorskip("pytesseract")
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    return pytesseract.image_to_string(img, lang="chi_sim", config="--psm 3")
 
 
 @pytest.fixture(scope="module")
