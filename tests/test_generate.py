@@ -159,3 +159,37 @@ def test_scanned_files_have_no_text_layer(generated: Path) -> None:
                     assert getattr(img, "n_frames", 1) == len(f.pages)
             seen += 1
     assert seen > 0
+
+
+def test_phone_photos_may_be_stored_turned_with_an_exif_orientation() -> None:
+    """This test ensures that an EXIF-tagged phone photo shows upright with the truth's boxes."""
+    import random
+
+    from PIL import ImageOps
+
+    from fixtures.dossier.compose import FilePlan, write_drawn
+    from fixtures.dossier.docs import DateStyle, Style, available_fonts
+
+    plan = plan_batch(1, 3, 0.0)[0]
+    doc = plan.doc("title")
+    style = Style(layout=0, font=available_fonts()[0], date_style=DateStyle.CN)
+    for seed in range(60):
+        w = write_drawn(FilePlan("t.jpg", [doc], Medium.SCANNED, "jpg", phone=True),
+                        {doc.doc_id: style}, random.Random(seed))
+        if w.truth.note.startswith("EXIF"):
+            break
+    else:
+        pytest.fail("no EXIF-tagged photo in 60 seeds")
+    with Image.open(io.BytesIO(w.data)) as img:
+        orientation = img.getexif().get(0x0112)
+        assert orientation in (3, 6, 8)
+        upright = ImageOps.exif_transpose(img)
+        stored_size = img.size
+    assert w.truth.pages[0].rotation == 0
+    if orientation in (6, 8):
+        assert upright.size == stored_size[::-1]
+    x0, top, x1, bottom = w.truth.pages[0].names[0].bbox
+    assert 0 <= x0 < x1 <= upright.width and 0 <= top < bottom <= upright.height
+    # the name's box is darker than the page around it only in the upright picture
+    box = upright.convert("L").crop((int(x0), int(top), int(x1), int(bottom)))
+    assert box.getextrema()[0] < 100
