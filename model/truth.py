@@ -63,6 +63,7 @@ class PageTruth(_Strict):
     rotation: int = 0  # 0/90/180/270: how far the page was turned when scanned
     names: tuple[NameTruth, ...] = ()
     seals: tuple[tuple[float, float, float, float], ...] = ()
+    text: str = ""  # the page's text as drawn (the born-digital text layer), for OCR accuracy
 
 
 class FileTruth(_Strict):

@@ -193,3 +193,19 @@ def test_phone_photos_may_be_stored_turned_with_an_exif_orientation() -> None:
     # the name's box is darker than the page around it only in the upright picture
     box = upright.convert("L").crop((int(x0), int(top), int(x1), int(bottom)))
     assert box.getextrema()[0] < 100
+
+
+def test_pages_carry_their_true_text(generated: Path) -> None:
+    """This test ensures that every drawn page's truth holds its text, as a reader should get."""
+    truth = Truth.load(generated / "truth.json")
+    checked = 0
+    for key, a in truth.applicants.items():
+        for rel, f in a.files.items():
+            if not f.pages or f.note in ("unreadable",):
+                continue
+            assert all(p.text.strip() for p in f.pages), (key, rel)
+            if f.medium == Medium.BORN_DIGITAL and not a.zipped:
+                with pdfplumber.open(generated / "batch" / key / rel) as pdf:
+                    assert [p.extract_text() for p in pdf.pages] == [p.text for p in f.pages]
+                checked += 1
+    assert checked > 0
