@@ -149,6 +149,16 @@ class ReadingRule(_Strict):
     max_pages: int = Field(gt=0)
     max_page_pixels: int = Field(gt=0)
     page_timeout_s: float = Field(gt=0)
+    max_zip_members: int = Field(gt=0)
+    max_zip_bytes: int = Field(gt=0)
+    max_zip_ratio: float = Field(gt=1)
+
+    @model_validator(mode="after")
+    def _zip_bytes(self) -> ReadingRule:
+        if self.max_zip_bytes < self.max_file_bytes:
+            raise ValueError("max_zip_bytes must be at least max_file_bytes: an archive must "
+                             "be able to hold one file of the largest accepted size")
+        return self
 
 
 class Policy(_Strict):

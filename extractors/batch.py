@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from checks.policy import ReadingRule
+from extractors.archive import WORK_DIR, ZipLimits, unpack_zip
 from extractors.files import find_declaration, list_evidence
-from model.errors import UsageError
+from model.errors import FileProblemError, UsageError
+from model.report import Evidence, Finding
+from model.rules import finding
+
+log = logging.getLogger(__name__)
 
 
 class BatchSettings(BaseModel):
@@ -23,16 +31,27 @@ class BatchSettings(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class ApplicantEntry:
-    """One applicant: a folder with its evidence files, or a .zip not yet unpacked."""
+    """One applicant: a folder with its evidence files, or a .zip not (yet) unpacked.
+
+    Attributes:
+        key: the applicant key (folder name, or the .zip's name without ``.zip``).
+        path: the applicant root: the folder, the .zip before unpacking, or the folder it
+            was unpacked into. Evidence file names are relative to it.
+        evidence: the evidence files under ``path`` (empty for a .zip not unpacked).
+        source: the .zip an unpacked applicant came from; None for a folder.
+        refused: for a .zip that could not be unpacked, the finding that says why.
+    """
 
     key: str
     path: Path
     evidence: tuple[Path, ...] = ()
+    source: Path | None = None
+    refused: Finding | None = None
 
     @property
     def is_zip(self) -> bool:
-        """Delivered as a .zip archive."""
-        return self.path.suffix.lower() == ".zip"
+        """A .zip archive not unpacked: not yet, or refused (see ``refused``)."""
+        return self.path.suffix.lower() == ".zip" and self.path.is_file()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +64,7 @@ class BatchPlan:
 
     @property
     def file_count(self) -> int:
-        """Evidence files across all applicants."""
+        """Evidence files across all applicants (a .zip's are known once it is unpacked)."""
         return sum(len(a.evidence) for a in self.applicants)
 
 
@@ -85,4 +104,45 @@ def discover(root: Path) -> BatchPlan:
             entries.append(ApplicantEntry(key=p.name, path=p, evidence=tuple(list_evidence(p))))
         elif p.is_file() and p.suffix.lower() == ".zip":
             entries.append(ApplicantEntry(key=p.stem, path=p))
+    folders = {e.key for e in entries if not e.is_zip}
+    for e in entries:
+        if e.is_zip and e.key in folders:
+            log.warning("%s is ignored: the folder %s/ holds the same applicant", e.path.name,
+                        e.key)
+    entries = [e for e in entries if not (e.is_zip and e.key in folders)]
     return BatchPlan(root=root, settings=read_settings(root), applicants=tuple(entries))
+
+
+def work_folder(out: Path, key: str) -> Path:
+    """Where the applicant ``key``'s archive is unpacked: ``OUT/.work/<key>``."""
+    return out / WORK_DIR / key
+
+
+def unpack_applicant(entry: ApplicantEntry, out: Path, rule: ReadingRule) -> ApplicantEntry:
+    """Unpack a .zip applicant into its work folder under ``out`` and list its evidence.
+
+    A folder applicant is returned as it is. An archive that breaks a safety rule or cannot
+    be read is returned still zipped, with ``refused`` set to the FILE004/FILE001 finding
+    that names the member and the reason; nothing of it stays on disk.
+
+    Args:
+        entry: the applicant, as discovered.
+        out: the run's output folder (never the batch folder).
+        rule: the policy's reading rule (its ``max_zip_*`` limits).
+
+    Returns:
+        The applicant rooted at ``OUT/.work/<key>``, with ``source`` naming the .zip; or the
+        refused entry.
+    """
+    if not entry.is_zip:
+        return entry
+    dest = work_folder(out, entry.key)
+    try:
+        unpack_zip(entry.path, dest, ZipLimits.of(rule), key=entry.key)
+    except FileProblemError as e:
+        name = entry.path.name
+        log.warning("applicant %s: %s refused: %s", entry.key, name, e.detail)
+        problem = finding(e.code, f"压缩包 {name}：{e.detail}", evidence=(Evidence(file=name),))
+        return dataclasses.replace(entry, refused=problem)
+    return ApplicantEntry(key=entry.key, path=dest, evidence=tuple(list_evidence(dest)),
+                          source=entry.path)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from extractors.files import find_declaration
 from model.application import Application, Declaration
-from model.report import Evidence
+from model.report import Evidence, Finding
 from model.rules import finding
 
 
@@ -63,8 +63,12 @@ def load_declaration(folder: Path) -> Declaration:
     return parse_declaration(raw, path.name)
 
 
-def zip_not_read(archive: Path) -> Declaration:
-    """An applicant delivered as a .zip: reported, not yet unpacked."""
-    msg = f"申报人材料为压缩包 {archive.name}，当前版本尚未解包读取；请解压为文件夹后重新运行"
-    return Declaration(None, archive.name, (finding(
-        "FILE003", msg, evidence=(Evidence(file=archive.name),)),))
+def archive_refused(archive: Path, problem: Finding | None) -> Declaration:
+    """An applicant delivered as a .zip that could not be unpacked: ``problem`` says why.
+
+    Without a ``problem`` (the archive was never unpacked) the finding is FILE001.
+    """
+    if problem is None:
+        problem = finding("FILE001", f"压缩包 {archive.name} 未能解包读取",
+                          evidence=(Evidence(file=archive.name),))
+    return Declaration(None, archive.name, (problem,))

@@ -33,8 +33,8 @@ def sniff_bytes(head: bytes) -> tuple[str | None, str]:
         return "tiff", "TIFF"
     if b"%PDF-" in head[:1024]:
         return "pdf", "PDF"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip", "ZIP/Office (docx, xlsx, zip)"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip", _zip_label(head)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole", "old Microsoft Office (doc, xls)"
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim"):
@@ -46,6 +46,24 @@ def sniff_bytes(head: bytes) -> tuple[str | None, str]:
     if head.startswith(b"BM"):
         return "bmp", "BMP"
     return None, "unknown"
+
+
+_OFFICE_PARTS = (b"[Content_Types].xml", b"_rels/", b"docProps/", b"word/", b"xl/", b"ppt/")
+
+
+def _zip_label(head: bytes) -> str:
+    """Office document or plain archive, by the name of the first member of a zip."""
+    if head.startswith(b"PK\x05\x06"):
+        return "ZIP archive (empty)"
+    name_len = int.from_bytes(head[26:28], "little")
+    first = head[30:30 + name_len]
+    if name_len == 0 or len(first) < name_len:
+        return "ZIP/Office (docx, xlsx, zip)"
+    if first.startswith(_OFFICE_PARTS):
+        return "Office document (docx, xlsx, pptx)"
+    if first == b"mimetype":
+        return "OpenDocument (odt, ods)"
+    return "ZIP archive (a zip inside an applicant is not unpacked)"
 
 
 def sniff(path: Path) -> Sniffed:

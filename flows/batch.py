@@ -16,8 +16,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from checks.assemble import build_report
 from checks.policy import Policy, ReadingRule, load_policy
-from extractors.batch import ApplicantEntry, BatchPlan, discover
-from extractors.declaration import load_declaration, zip_not_read
+from extractors.archive import remove_unpacked
+from extractors.batch import ApplicantEntry, BatchPlan, discover, unpack_applicant
+from extractors.declaration import archive_refused, load_declaration
 from extractors.files import find_photo
 from extractors.photo import measure_photo
 from extractors.reading import read_document
@@ -51,6 +52,12 @@ class BatchOutcome:
         return sum(1 for r in self.rows if r.error is not None)
 
 
+@task(name="unpack-applicant", cache_policy=NO_CACHE)
+def unpack(entry: ApplicantEntry, out: Path, rule: ReadingRule) -> ApplicantEntry:
+    """Unpack a .zip applicant into ``OUT/.work/<key>`` (a folder applicant passes through)."""
+    return unpack_applicant(entry, out, rule)
+
+
 @task(name="read-file", cache_policy=NO_CACHE)
 def read_file(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
     """Read one evidence file."""
@@ -62,7 +69,8 @@ def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
                     policy: Policy) -> Checked:
     """Load the declaration and photo, and run every check."""
     if entry.is_zip:
-        return Checked(build_report(entry.key, zip_not_read(entry.path), None, [], policy), None)
+        declaration = archive_refused(entry.path, entry.refused)
+        return Checked(build_report(entry.key, declaration, None, [], policy), None)
     declaration = load_declaration(entry.path)
     photo_path = find_photo(entry.path)
     photo = None if photo_path is None else measure_photo(
@@ -82,7 +90,7 @@ def render_outputs(checked: Checked, out: Path, title: str) -> SummaryRow:
     return SummaryRow.of(checked.report, tuple(p.name for p in written))
 
 
-def _error_row(entry: ApplicantEntry, fut: PrefectFuture[SummaryRow]) -> SummaryRow:
+def _error_row(entry: ApplicantEntry, fut: PrefectFuture[object]) -> SummaryRow:
     exc = fut.result(raise_on_failure=False)
     log.error("applicant %s could not be processed: %s", entry.key, exc)
     return SummaryRow(key=entry.key, name=None, verdict="error", counts={},
@@ -95,29 +103,50 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
     plan: BatchPlan = discover(batch)
     policy = load_policy(policy_ref or plan.settings.policy)
     rule = policy.reading
-    progress = BatchProgress(len(plan.applicants), plan.file_count)
+    # Zipped applicants are unpacked under OUT/.work/<key> first, then read like folders;
+    # each work folder is removed as soon as that applicant's outputs are written.
+    unpacking = {e.key: unpack.with_options(task_run_name=f"unpack {e.key}").submit(e, out, rule)
+                 for e in plan.applicants if e.is_zip}
+    entries: list[ApplicantEntry] = []
+    crashed: dict[str, SummaryRow] = {}
+    for entry in plan.applicants:
+        unpacked_fut = unpacking.get(entry.key)
+        if unpacked_fut is None:
+            entries.append(entry)
+            continue
+        unpacked_fut.wait()
+        if unpacked_fut.state.is_completed():
+            entries.append(unpacked_fut.result())
+        else:
+            crashed[entry.key] = _error_row(entry, unpacked_fut)
+    unpacked = {e.key: e.path for e in entries if e.source is not None}
+    progress = BatchProgress(len(plan.applicants), sum(len(e.evidence) for e in entries))
+    for key in crashed:
+        progress.applicant_done(key, "error")
     try:
         reads: dict[str, list[PrefectFuture[DocumentRead]]] = {}
-        meta: dict[object, tuple[str, str]] = {}
-        for entry in plan.applicants:
+        meta: dict[object, tuple[str, str, str]] = {}
+        pending: dict[str, int] = {}
+        for entry in entries:
             reads[entry.key] = []
             for path in entry.evidence:
                 rel = path.relative_to(entry.path).as_posix()
                 fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
                     path, rel, rule)
                 reads[entry.key].append(fut)
-                meta[fut.task_run_id] = ("file", rel)
+                meta[fut.task_run_id] = ("file", entry.key, rel)
         renders: dict[str, PrefectFuture[SummaryRow]] = {}
-        for entry in plan.applicants:
+        for entry in entries:
             checked = check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
                 entry, reads[entry.key], policy)
             fut = render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
                 checked, out, policy.title)
             renders[entry.key] = fut
-            meta[fut.task_run_id] = ("applicant", entry.key)
+            meta[fut.task_run_id] = ("applicant", entry.key, entry.key)
+            pending[entry.key] = len(reads[entry.key]) + 1
         everything = [f for fs in reads.values() for f in fs] + list(renders.values())
         for fut in as_completed(everything):
-            what, name = meta[fut.task_run_id]
+            what, key, name = meta[fut.task_run_id]
             if what == "file":
                 doc = fut.result(raise_on_failure=False)
                 progress.file_done(name, len(doc.pages) if isinstance(doc, DocumentRead) else 0)
@@ -125,10 +154,18 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
                 row = fut.result(raise_on_failure=False)
                 progress.applicant_done(name, row.verdict if isinstance(row, SummaryRow)
                                         else "error")
+            pending[key] -= 1
+            if pending[key] == 0 and key in unpacked:
+                remove_unpacked(unpacked.pop(key))
     finally:
         progress.close()
+        for path in unpacked.values():
+            remove_unpacked(path)
     rows = []
     for entry in plan.applicants:
+        if entry.key in crashed:
+            rows.append(crashed[entry.key])
+            continue
         fut = renders[entry.key]
         ok = fut.state.is_completed()
         rows.append(fut.result() if ok else _error_row(entry, fut))
