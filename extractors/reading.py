@@ -6,6 +6,7 @@ FILE006); nothing here raises for bad input.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import logging
@@ -16,16 +17,16 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from checks.policy import ReadingRule
-from extractors import files, text
+from extractors import files, kinds, text, textlayer
 from extractors._backends import pdf
-from extractors._exec import tesseract
+from extractors._exec import tesseract, upright
 from model.errors import (
     FileProblemError,
     UnreadableFileError,
     UnsafeFileError,
     UnsupportedTypeError,
 )
-from model.report import DocumentRead, Evidence, Finding, PageRead, TextSource
+from model.report import DocumentRead, Evidence, Finding, PageKind, PageRead, TextSource, Word
 from model.rules import finding
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ def read_document(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
         log.warning("unexpected error reading a file: %s", type(e).__name__, exc_info=True)
         msg = f"{rel}：文件无法读取（{type(e).__name__}）"
         findings.append(finding("FILE001", msg, evidence=(Evidence(file=rel),)))
-    return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind, pages=tuple(pages),
-                        findings=tuple(findings))
+    return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind,
+                        pages=tuple(classify_pages(pages)), findings=tuple(findings))
 
 
 def _accepted_kind(path: Path, sniffed: files.Sniffed, rule: ReadingRule) -> str:
@@ -88,19 +89,32 @@ def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
         total = max(n, renderer.page_count())
         if total == 0:
             raise UnreadableFileError("PDF 中没有页面")
-        texts = itertools.chain(layer, itertools.repeat(""))
-        for pageno, page_text in zip(range(total), texts, strict=False):
-            if text.visible_chars(page_text) >= rule.min_text_chars:
-                yield PageRead(page=pageno + 1, text=page_text, text_source=TextSource.TEXT,
-                               confidence=1.0)
-                continue
+        layers = itertools.chain(layer, itertools.repeat(pdf.LayerPage(text="")))
+        for pageno, page_layer in zip(range(total), layers, strict=False):
+            note = ""
+            if text.visible_chars(page_layer.text) >= rule.min_text_chars:
+                problem = textlayer.text_layer_problem(page_layer.text,
+                                                       renderer.char_styles(pageno))
+                if problem is None:
+                    yield PageRead(page=pageno + 1, text=page_layer.text,
+                                   text_source=TextSource.TEXT, confidence=1.0,
+                                   words=_layer_words(page_layer))
+                    continue
+                note = f"文字层不可信（{problem}），已改用 OCR"
             w, h = renderer.page_size(pageno)
             pixels = (w * rule.dpi / 72) * (h * rule.dpi / 72)
             if pixels > rule.max_page_pixels:
                 raise UnsafeFileError(
                     f"第 {pageno + 1} 页按 {rule.dpi} dpi 渲染为 {pixels:.0f} 像素，超过上限 "
                     f"{rule.max_page_pixels}（max_page_pixels）")
-            yield _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule, dpi=rule.dpi)
+            page = _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule, dpi=rule.dpi,
+                             unit=72 / rule.dpi)
+            yield dataclasses.replace(page, note=note) if note else page
+
+
+def _layer_words(layer: pdf.LayerPage) -> tuple[Word, ...]:
+    return tuple(Word(text=t, bbox=box, conf=1.0, line=line)
+                 for (t, box), line in zip(layer.words, layer.lines, strict=True))
 
 
 def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
@@ -124,7 +138,7 @@ def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
                 frame = ImageOps.exif_transpose(img).convert("RGB")
             except (OSError, ValueError) as e:
                 raise UnreadableFileError(f"第 {index + 1} 帧无法解码：{e}"[:300]) from e
-            yield _ocr_page(frame, index + 1, rule, dpi=_dpi_of(img))
+            yield _ocr_page(frame, index + 1, rule, dpi=_dpi_of(img), unit=1.0)
 
 
 def _dpi_of(img: Image.Image) -> int | None:
@@ -137,19 +151,45 @@ def _dpi_of(img: Image.Image) -> int | None:
     return value if 70 <= value <= 1200 else None
 
 
-def _ocr_page(image: Image.Image, page: int, rule: ReadingRule,
-              dpi: int | None = None) -> PageRead:
+def _ocr_page(image: Image.Image, page: int, rule: ReadingRule, *, dpi: int | None = None,
+              unit: float = 1.0) -> PageRead:
+    """OCR one page image, turned upright and straightened first, words mapped back.
+
+    ``unit`` converts the image's pixels to the page's own coordinates (72/dpi for a PDF
+    page rendered at dpi, 1 for an image file).
+    """
     try:
-        words = tesseract.image_to_words(image, rule.ocr_lang, timeout=rule.page_timeout_s,
-                                         dpi=dpi)
+        read = upright.read_upright(image, rule.ocr_lang, timeout=rule.page_timeout_s, dpi=dpi)
+    except tesseract.OcrTimeoutError:
+        log.warning("OCR of page %d ran past %s s and was cut off", page, rule.page_timeout_s)
+        return PageRead(page=page, text="", text_source=TextSource.NONE, confidence=0.0,
+                        timed_out=True)
     except tesseract.OcrFailedError as e:
         log.warning("OCR failed on page %d: %s", page, e)
         return PageRead(page=page, text="", text_source=TextSource.NONE, confidence=0.0)
+    words = list(read.words)
     return PageRead(page=page, text=text.words_to_text(words), text_source=TextSource.OCR,
-                    confidence=text.mean_confidence(words))
+                    confidence=text.mean_confidence(words), words=_ocr_words(words, unit),
+                    rotation=read.quarter, skew=round(read.upright.skew, 2))
+
+
+def _ocr_words(words: list[tesseract.OcrWord], unit: float) -> tuple[Word, ...]:
+    """Tesseract's words (boxes in the source image's pixels) in page coordinates, by line."""
+    lines: dict[tuple[int, int, int, int], int] = {}
+    out = []
+    for w in words:
+        x0, top, x1, bottom = w.bbox
+        line = lines.setdefault(w.line_key, len(lines))
+        out.append(Word(text=w.text, bbox=(x0 * unit, top * unit, x1 * unit, bottom * unit),
+                        conf=w.conf, line=line))
+    return tuple(out)
 
 
 def _page_findings(page: PageRead, rel: str, rule: ReadingRule) -> list[Finding]:
+    evidence = (Evidence(file=rel, page=page.page),)
+    if page.timed_out:
+        return [finding("FILE004", f"{rel} 第 {page.page} 页识别超过 {rule.page_timeout_s:g} 秒"
+                        "被中止（page_timeout_s），其余页面照常处理", evidence=evidence)]
     if page.text_source == TextSource.TEXT or page.confidence >= rule.min_ocr_confidence:
         return []
     if page.text_source == TextSource.NONE:
@@ -159,4 +199,16 @@ def _page_findings(page: PageRead, rel: str, rule: ReadingRule) -> list[Finding]
     else:
         why = f"识别置信度 {page.confidence:.2f} 低于 {rule.min_ocr_confidence:.2f}"
     return [finding("FILE006", f"{rel} 第 {page.page} 页文字无法可靠识别：{why}",
-                    evidence=(Evidence(file=rel, page=page.page),))]
+                    evidence=evidence)]
+
+
+def classify_pages(pages: list[PageRead]) -> list[PageRead]:
+    """Each page's kind with its confidence, and the document of the file it belongs to."""
+    out = []
+    for p in pages:
+        kind, conf = kinds.classify_page(p.text) if p.text.strip() else (PageKind.UNKNOWN, 0.0)
+        out.append(dataclasses.replace(p, kind=kind, kind_confidence=conf))
+    for part, (start, end) in enumerate(kinds.split_documents([p.kind for p in out])):
+        for i in range(start, end):
+            out[i] = dataclasses.replace(out[i], part=part)
+    return out

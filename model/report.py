@@ -31,7 +31,7 @@ class Verdict(StrEnum):
 
 
 class PageKind(StrEnum):
-    """What a page is. Only ``unknown`` is assigned until page classification lands."""
+    """What a page is (``unknown``: not classified, e.g. a page that could not be read)."""
 
     UNKNOWN = "unknown"
     ID_CARD = "id_card"
@@ -102,23 +102,66 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Word:
+    """One word (for CJK text: a run of characters) where it sits on its page.
+
+    ``bbox`` is in the page's own coordinates (PDF points for PDF pages, pixels for image
+    files, origin top-left); ``line`` numbers the page's lines from 0 in reading order;
+    ``conf`` is 1.0 for a text layer, Tesseract's confidence (0–1) for OCR.
+    """
+
+    text: str
+    bbox: BBox
+    conf: float
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class PageRead:
-    """One page as read: its text and how it was obtained. ``page`` is 1-based."""
+    """One page as read: its text, its words, what kind of page it is. ``page`` is 1-based.
+
+    Attributes:
+        confidence: how sure the text is (1.0 for a trusted text layer, OCR confidence).
+        kind_confidence: how sure ``kind`` is (0–1).
+        rotation: the clockwise turn (0/90/180/270) that made a scanned page upright.
+        skew: the small angle (degrees) it was straightened by.
+        part: which document of the file the page belongs to (0-based; a scanned volume
+            holds several), None before splitting.
+        note: why the text layer was not used, when it was not (e.g. ``(cid:) glyphs``).
+        timed_out: OCR of the page ran past the policy's seconds per page and was cut off.
+    """
 
     page: int
     text: str
     text_source: TextSource
     confidence: float
     kind: PageKind = PageKind.UNKNOWN
+    kind_confidence: float = 0.0
+    words: tuple[Word, ...] = ()
+    rotation: int = 0
+    skew: float = 0.0
+    part: int | None = None
+    note: str = ""
+    timed_out: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """The report.json form (the text itself stays out of the report)."""
-        return {
+        """The report.json form (the text and words stay out of the report)."""
+        out: dict[str, object] = {
             "page": self.page,
             "kind": str(self.kind),
             "text_source": str(self.text_source),
             "confidence": round(self.confidence, 3),
+            "kind_confidence": round(self.kind_confidence, 3),
         }
+        if self.rotation:
+            out["rotation"] = self.rotation
+        if self.skew:
+            out["skew"] = round(self.skew, 2)
+        if self.part is not None:
+            out["part"] = self.part
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True, slots=True)

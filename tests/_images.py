@@ -37,7 +37,7 @@ def text_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
-def image_pdf(path: Path, image: Image.Image) -> Path:
-    """An image-only PDF (a scan): no text layer."""
-    image.save(path, "PDF", resolution=150)
+def image_pdf(path: Path, image: Image.Image, *more: Image.Image) -> Path:
+    """An image-only PDF (a scan): no text layer, one page per image."""
+    image.save(path, "PDF", resolution=150, save_all=True, append_images=list(more))
     return path

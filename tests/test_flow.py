@@ -56,7 +56,11 @@ def test_every_file_and_page_is_in_documents(sample_run) -> None:
     assert set(docs) == {"certificates/毕业证书.jpg", "papers/P1.pdf"}
     assert [p["text_source"] for p in docs["papers/P1.pdf"]["pages"]] == ["text", "text"]
     (scan,) = docs["certificates/毕业证书.jpg"]["pages"]
-    assert scan["text_source"] == "ocr" and scan["kind"] == "unknown"
+    assert scan["text_source"] == "ocr" and scan["kind"] == "graduation_certificate"
+    cover, article = (p["kind"] for p in docs["papers/P1.pdf"]["pages"])
+    assert article == "article"
+    assert cover in ("journal_cover", "journal_copyright")  # the sample's cover is both
+    assert all(0 < p["kind_confidence"] <= 1 for d in docs.values() for p in d["pages"])
     import hashlib
 
     raw = (batch / "a03-scanned" / "certificates" / "毕业证书.jpg").read_bytes()
@@ -130,3 +134,129 @@ def test_applicant_without_declaration_gets_app001(prefect_harness: None,
     assert report["name"] is None
     assert len(report["documents"]) == 1
     assert not (out / "a04-nodecl" / "review-form.pdf").exists()
+
+
+def _zip_folder(folder: Path, archive: Path, top: str | None) -> Path:
+    """Zip every file of ``folder`` into ``archive``, under the folder ``top`` when given."""
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                rel = p.relative_to(folder).as_posix()
+                z.write(p, f"{top}/{rel}" if top else rel)
+    return archive
+
+
+def _same_report(out: Path, zipped: str, folder: str) -> tuple[dict, dict]:
+    a = json.loads((out / zipped / "report.json").read_text(encoding="utf-8"))
+    b = json.loads((out / folder / "report.json").read_text(encoding="utf-8"))
+    assert (a.pop("applicant"), b.pop("applicant")) == (zipped, folder)
+    return a, b
+
+
+@pytest.fixture(scope="module")
+def zip_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory):
+    """Run the flow on a batch of zipped applicants beside the same files as folders.
+
+    z01: a01-clean zipped under a top folder; z02: a02-defects zipped with its files at the
+    top; z03: a zip with a member escaping upwards; a010: the generator's zipped applicant
+    (seed 1, 10 applicants, born-digital), with f010 the same files as a folder.
+    """
+    import zipfile
+
+    from fixtures.dossier.compose import compose
+    from fixtures.generate import plan_batch
+    from flows.batch import run_batch
+
+    batch = tmp_path_factory.mktemp("zbatch") / "batch"
+    for key in ("a01-clean", "a02-defects"):
+        shutil.copytree(SAMPLE_BATCH / key, batch / key)
+    _zip_folder(SAMPLE_BATCH / "a01-clean", batch / "z01.zip", top="z01")
+    _zip_folder(SAMPLE_BATCH / "a02-defects", batch / "z02.zip", top=None)
+    with zipfile.ZipFile(batch / "z03.zip", "w") as z:
+        z.write(SAMPLE_BATCH / "a01-clean" / "application.yaml", "z03/application.yaml")
+        z.writestr("z03/../../evil.txt", "escaped")
+    plan = plan_batch(10, 1, 0.0)[9]
+    assert plan.key == "a010" and plan.zipped
+    truth = compose(plan, batch, 0.0, 1)
+    unpacked = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(batch / "a010.zip") as z:
+        z.extractall(unpacked)
+    shutil.move(unpacked / "a010", batch / "f010")
+    before = tree_digest(batch)
+    out = tmp_path_factory.mktemp("zout")
+    outcome = run_batch(batch, out, None, workers=2)
+    return batch, before, out, outcome, truth
+
+
+def test_zipped_applicants_read_like_their_folders(zip_run) -> None:
+    """This test ensures that a zipped applicant's report equals its folder twin's.
+
+    File names are relative to the zip's applicant root, with or without a top folder.
+    """
+    _, _, out, outcome, _ = zip_run
+    assert outcome.errors == 0
+    for zipped, folder in (("z01", "a01-clean"), ("z02", "a02-defects")):
+        a, b = _same_report(out, zipped, folder)
+        assert a == b, zipped
+        validate_report({**a, "applicant": zipped})
+    a, _ = _same_report(out, "z01", "a01-clean")
+    assert [d["file"] for d in a["documents"]] == ["certificates/工程师资格证书.pdf"]
+    assert a["verdict"] == "pass"
+    assert (out / "z01" / "review-form.pdf").is_file()
+
+
+def test_generated_zipped_applicant_matches_folder_and_truth(zip_run) -> None:
+    """This test ensures that the generator's a010.zip gets the folder's findings and its truth."""
+    _, _, out, _, truth = zip_run
+    a, b = _same_report(out, "a010", "f010")
+    assert a == b
+    assert a["verdict"] == truth.verdict
+    assert sorted(f["code"] for f in a["findings"] if f["severity"] != "info") == sorted(
+        f.code for f in truth.findings if not f.optional)
+    assert sorted(d["file"] for d in a["documents"]) == sorted(truth.files)
+
+
+def test_unsafe_zip_gets_one_finding_and_the_batch_goes_on(zip_run) -> None:
+    """This test ensures that a zip with an escaping member is FILE004, nothing escapes."""
+    batch, before, out, outcome, _ = zip_run
+    rows = {r.key: r for r in outcome.rows}
+    assert rows["z03"].verdict == "fail" and rows["z03"].outputs == ("report.json",)
+    report = json.loads((out / "z03" / "report.json").read_text(encoding="utf-8"))
+    (f,) = report["findings"]
+    assert f["code"] == "FILE004" and "z03/../../evil.txt" in f["message"]
+    assert f["evidence"] == [{"file": "z03.zip"}]
+    assert not list(batch.parent.rglob("evil.txt")) and not list(out.parent.rglob("evil.txt"))
+    assert rows["a01-clean"].verdict == "pass"
+
+
+def test_zip_work_folders_are_removed_and_batch_untouched(zip_run) -> None:
+    """This test ensures that OUT/.work is gone after the run and BATCH was not written."""
+    batch, before, out, _, _ = zip_run
+    assert tree_digest(batch) == before
+    assert not (out / ".work").exists()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {r["key"] for r in summary["rows"]} == {
+        "a01-clean", "a02-defects", "z01", "z02", "z03", "a010", "f010"}
+
+
+def test_unpacking_crash_is_an_error_row_not_a_stop(prefect_harness: None,
+                                                      tmp_path: Path) -> None:
+    """This test ensures that a zip that cannot be unpacked for our own reasons is one error row.
+
+    The fault, caused for real: OUT/.work is a file, so no work folder can be made.
+    """
+    from flows.batch import run_batch
+
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_BATCH / "a01-clean", batch / "a01-clean")
+    _zip_folder(SAMPLE_BATCH / "a01-clean", batch / "z01.zip", top="z01")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".work").write_text("in the way")
+    outcome = run_batch(batch, out, None, workers=2)
+    rows = {r.key: r for r in outcome.rows}
+    assert outcome.errors == 1
+    assert rows["z01"].verdict == "error" and rows["z01"].error
+    assert rows["a01-clean"].verdict == "pass"

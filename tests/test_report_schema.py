@@ -50,7 +50,8 @@ def test_report_matches_schema_and_contract(tmp_path: Path) -> None:
     assert doc["findings"][0]["evidence"][0] == {"file": "papers/P1.pdf", "page": 4,
                                                   "bbox": [72.0, 310.5, 180.2, 326.0]}
     assert doc["documents"][0]["pages"][0] == {"page": 1, "kind": "unknown",
-                                               "text_source": "text", "confidence": 1.0}
+                                               "text_source": "text", "confidence": 1.0,
+                                               "kind_confidence": 0.0}
     assert doc["scores"] == {"mountain_bonus": 4}
     assert doc["interview"] == {"required": True, "codes": ["INT001"]}
     assert list(tmp_path.joinpath("a01").iterdir()) == [out]  # no temporary file left

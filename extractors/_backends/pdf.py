@@ -7,13 +7,17 @@ numbers are zero-based (``pageno``) here.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 from pypdf import PasswordType, PdfReader
 
@@ -47,9 +51,40 @@ def page_count(path: Path) -> int:
         raise UnreadableFileError(f"PDF 无法解析：{type(e).__name__}: {e}"[:300]) from e
 
 
+@dataclass(frozen=True, slots=True)
+class LayerPage:
+    """A page's text layer as pdfplumber reads it.
+
+    ``words`` are ``(text, (x0, top, x1, bottom))`` in PDF points, origin top-left, in
+    reading order; ``lines`` gives each word's line number.
+    """
+
+    text: str
+    words: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+    lines: tuple[int, ...] = ()
+
+
+def _layer_page(page: Any) -> LayerPage:
+    text = page.extract_text() or ""
+    if not text.strip():
+        return LayerPage(text=text)
+    raw = sorted(page.extract_words(keep_blank_chars=False, use_text_flow=False),
+                 key=lambda w: (round(w["top"]), w["x0"]))
+    words, lines, line, last_top, last_height = [], [], -1, None, 0.0
+    for w in raw:
+        height = w["bottom"] - w["top"]
+        if last_top is None or abs(w["top"] - last_top) > 0.5 * max(height, last_height):
+            line += 1
+            last_top, last_height = w["top"], height
+        words.append((w["text"], (float(w["x0"]), float(w["top"]), float(w["x1"]),
+                                  float(w["bottom"]))))
+        lines.append(line)
+    return LayerPage(text=text, words=tuple(words), lines=tuple(lines))
+
+
 @contextlib.contextmanager
-def open_text_pages(path: Path) -> Iterator[Iterator[str]]:
-    """Yield an iterator over each page's text layer (empty string when it has none).
+def open_text_pages(path: Path) -> Iterator[Iterator[LayerPage]]:
+    """Yield an iterator over each page's text layer (empty text when it has none).
 
     Raises:
         EncryptedPdfError: a user password is needed.
@@ -62,16 +97,16 @@ def open_text_pages(path: Path) -> Iterator[Iterator[str]]:
             raise EncryptedPdfError() from e
         raise UnreadableFileError(f"PDF 无法打开：{type(e).__name__}: {e}"[:300]) from e
 
-    def pages() -> Iterator[str]:
+    def pages() -> Iterator[LayerPage]:
         for page in pdf.pages:
             try:
-                text = page.extract_text() or ""
+                layer = _layer_page(page)
             except Exception as e:  # one broken page must not lose the others
                 log.warning("text layer of a page could not be read: %s", type(e).__name__)
-                text = ""
+                layer = LayerPage(text="")
             finally:
                 page.close()
-            yield text
+            yield layer
 
     try:
         yield pages()
@@ -119,6 +154,30 @@ class PdfRenderer:
             try:
                 return page.get_size()
             finally:
+                page.close()
+
+    def char_styles(self, pageno: int) -> tuple[dict[str, object], ...]:
+        """Each character's text, render mode (0–7; -1 generated) and fill alpha (0–1).
+
+        pdfplumber keeps neither the render mode nor the alpha, so an invisible text layer
+        (render mode 3: another engine's OCR) is only visible through PDFium.
+        """
+        r, g, b, a = (ctypes.c_uint() for _ in range(4))
+        with _PDFIUM_LOCK:
+            page = self._doc[pageno]
+            textpage = page.get_textpage()
+            try:
+                out: list[dict[str, object]] = []
+                for i in range(textpage.count_chars()):
+                    code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+                    obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, i)
+                    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
+                    filled = pdfium_c.FPDFText_GetFillColor(textpage.raw, i, r, g, b, a)
+                    out.append({"text": chr(code) if code else "", "render_mode": int(mode),
+                                "fill_alpha": a.value / 255 if filled else None})
+                return tuple(out)
+            finally:
+                textpage.close()
                 page.close()
 
     def render(self, pageno: int, dpi: int) -> Image.Image:
