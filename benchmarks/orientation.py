@@ -18,8 +18,11 @@ Measures (each cached per page in the ``--cache`` JSON, so reruns only do what i
 - ``conf<side>``: the alternative, OCR of a greyscale copy with that long side at each
   quarter turn, scoring mean word confidence × CJK characters read.
 - ``skew``: ``estimate_skew``.
+- ``pair``: CPU of ``image_to_words`` and of ``read_upright`` on the same page, alternated
+  twice (the minimum of each): the extra cost, without other load skewing it.
 - ``with``: ``read_upright`` (deskew, OCR, and a second OCR turned 180° when the first
-  is not confident); ``withnd``: the same without deskewing.
+  is not confident), as configured; ``with-s<deg>-c<conf>``: with another ``min_skew``
+  (``inf``: no deskew) and ``min_confidence``.
 
 Reported: orientation accuracy per true rotation, skew estimates (errors on synthetic pages),
 seconds per page (wall, and CPU of this process and its Tesseract children: the machine may
@@ -64,7 +67,7 @@ from model.truth import Medium, Truth  # noqa: E402
 LANG = "chi_sim"
 PDF_DPI = 200
 TIMEOUT = 300
-DEFAULT_MEASURES = "base,osdfull,osd1600,skew,with,withnd"
+DEFAULT_MEASURES = "base,osdfull,osd1600,skew,with"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 Record = dict[str, Any]
@@ -230,14 +233,26 @@ def _measure(name: str, img: Image.Image, dpi: int | None, spec: PageSpec) -> Re
         with _Clock() as c:
             out = _orientation_by_confidence(img, int(m[1]))
         return {**out, "wall": c.wall, "cpu": c.cpu}
+    if name == "pair":  # the cost of read_upright against plain OCR, measured side by side
+        base, read = [], []
+        for _ in range(2):
+            with _Clock() as c:
+                tesseract.image_to_words(img, LANG, timeout=TIMEOUT, dpi=dpi)
+            base.append(c.cpu)
+            with _Clock() as c:
+                upright.read_upright(img, LANG, timeout=TIMEOUT, dpi=dpi)
+            read.append(c.cpu)
+        return {"base_cpu": min(base), "with_cpu": min(read)}
     if name == "skew":
         with _Clock() as c:
             skew = orient.estimate_skew(img)
         return {"skew": skew, "wall": c.wall, "cpu": c.cpu}
-    if name in ("with", "withnd"):
+    if m := re.fullmatch(r"with(?:-s([\d.]+|inf))?(?:-c([\d.]+))?", name):
+        min_skew = float(m[1]) if m[1] else upright.DESKEW_FROM
+        min_conf = float(m[2]) if m[2] else upright.UPRIGHT_CONFIDENCE
         with _Clock() as c:
-            read = upright.read_upright(img, LANG, timeout=TIMEOUT, dpi=dpi,
-                                        deskew=name == "with")
+            read = upright.read_upright(img, LANG, timeout=TIMEOUT, dpi=dpi, min_skew=min_skew,
+                                        min_confidence=min_conf)
         dist, n = _accuracy(text.words_to_text(read.words), spec.text)
         return {"dist": dist, "len": n, "conf": text.mean_confidence(read.words),
                 "quarter": read.quarter, "tries": read.tries, "skew": read.upright.skew,
@@ -345,6 +360,15 @@ def _report(title: str, results: dict[str, Record], measures: list[str]) -> None
                 twice = sum(r[m]["tries"] > 1 for r in rs)
                 print(f"{m} on {label}: {extra:+.2f} s cpu ({extra / ocr:+.0%} of OCR), "
                       f"{wall:+.2f} s wall per page; read twice: {twice}/{len(rs)}")
+        pairs = [r for r in base if "pair" in r]
+        for label, rs in (("all pages", pairs),
+                          ("rotation-0 pages", [r for r in pairs if r["rotation"] == 0])):
+            if rs:
+                ocr = statistics.fmean(r["pair"]["base_cpu"] for r in rs)
+                extra = statistics.fmean(r["pair"]["with_cpu"] - r["pair"]["base_cpu"]
+                                         for r in rs)
+                print(f"side by side on {len(rs)} {label}: OCR {ocr:.2f} s cpu, read_upright "
+                      f"{extra:+.3f} s cpu ({extra / ocr:+.1%})")
         print("\ncharacter accuracy (all characters; mean of pages)")
         print(f"  {'pages':22} {'without':24}" + "".join(f"{m:24}" for m in reads))
         for label, sel in (("all", lambda r: True), ("rotation 0", lambda r: r[

@@ -17,6 +17,7 @@ Tesseract turns itself), and the better reading, by confidence × characters, is
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from PIL import Image
@@ -27,7 +28,8 @@ from extractors._exec.tesseract import OcrWord
 
 log = logging.getLogger(__name__)
 
-UPRIGHT_CONFIDENCE = 0.7  # a reading this confident (length-weighted mean) is accepted as is
+UPRIGHT_CONFIDENCE = 0.6  # a reading this confident (length-weighted mean) is accepted as is
+DESKEW_FROM = 1.5  # degrees: a smaller skew is left to Tesseract (removing it did not help)
 MAX_SKEW = 8.0  # degrees: phone photos add perspective to a skew of up to 3°
 _VERTICAL = 1.3  # a word box this many times taller than wide was read along a column
 
@@ -77,12 +79,13 @@ def _in_source(words: list[OcrWord], up: orient.Upright) -> tuple[OcrWord, ...]:
 
 def read_upright(image: Image.Image, lang: str, *, timeout: float, dpi: int | None = None,
                  psm: int = 3, min_confidence: float = UPRIGHT_CONFIDENCE,
-                 deskew: bool = True) -> UprightWords:
+                 min_skew: float = DESKEW_FROM) -> UprightWords:
     """OCR a page scanned in any quarter turn and with a few degrees of skew.
 
-    The skew is estimated (:func:`extractors.orient.estimate_skew`) and removed, and the
-    page is read as it is; when the reading's confidence is below ``min_confidence``, the
-    page is turned 180° and read again, and the better reading is kept.
+    The skew is estimated (:func:`extractors.orient.estimate_skew`) and removed when it is
+    at least ``min_skew``, and the page is read as it is; when the reading's confidence is
+    below ``min_confidence``, the page is turned 180° and read again, and the better reading
+    is kept.
 
     Args:
         image: the page as scanned.
@@ -91,7 +94,8 @@ def read_upright(image: Image.Image, lang: str, *, timeout: float, dpi: int | No
         dpi: the image's resolution, when known.
         psm: Tesseract's page segmentation mode (3: automatic, which turns vertical lines).
         min_confidence: a first reading at least this confident is accepted.
-        deskew: estimate and remove the skew first.
+        min_skew: the smallest skew, in degrees, that is removed before reading
+            (``math.inf``: never, and the skew is not even estimated).
 
     Returns:
         The words (boxes in ``image``'s pixels) and the image they were read from.
@@ -99,7 +103,9 @@ def read_upright(image: Image.Image, lang: str, *, timeout: float, dpi: int | No
     Raises:
         OcrFailedError: Tesseract failed or ran past ``timeout``.
     """
-    skew = orient.estimate_skew(image, max_angle=MAX_SKEW) if deskew else 0.0
+    skew = orient.estimate_skew(image, max_angle=MAX_SKEW) if math.isfinite(min_skew) else 0.0
+    if abs(skew) < min_skew:
+        skew = 0.0
     first = orient.make_upright(image, 0, skew)
     words = tesseract.image_to_words(first.image, lang, psm=psm, timeout=timeout, dpi=dpi)
     best, best_words, tries = first, words, 1
