@@ -359,7 +359,8 @@ def _report(title: str, results: dict[str, Record], measures: list[str]) -> None
                 wall = statistics.fmean(r[m]["wall"] - r["base"]["wall"] for r in rs)
                 twice = sum(r[m]["tries"] > 1 for r in rs)
                 print(f"{m} on {label}: {extra:+.2f} s cpu ({extra / ocr:+.0%} of OCR), "
-                      f"{wall:+.2f} s wall per page; read twice: {twice}/{len(rs)}")
+                      f"{wall:+.2f} s wall per page against base (the two may have run under "
+                      f"different load: trust 'pair'); read twice: {twice}/{len(rs)}")
         pairs = [r for r in base if "pair" in r]
         for label, rs in (("all pages", pairs),
                           ("rotation-0 pages", [r for r in pairs if r["rotation"] == 0])):

@@ -1,8 +1,8 @@
 """Page geometry before OCR: small-angle skew, turning a page upright, mapping boxes back.
 
-Pure (numpy and Pillow). Which quarter turn a page needs comes from Tesseract
-(:func:`extractors._exec.tesseract.detect_orientation`); :func:`extractors._exec.upright.upright`
-puts the two together.
+Pure (numpy and Pillow). Which quarter turn a page needs is found by reading it
+(:func:`extractors._exec.upright.read_upright`, which uses this module) or by Tesseract's
+OSD (:func:`extractors._exec.tesseract.detect_orientation`).
 
 Conventions, as in ``fixtures/dossier/scan.py``: pixel ``(i, j)`` covers the square
 ``[i, i + 1) × [j, j + 1)``, y points down; a *quarter* is a clockwise turn of 0, 90, 180 or

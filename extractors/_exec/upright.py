@@ -3,15 +3,23 @@
 This combines Tesseract (:mod:`extractors._exec.tesseract`) with the pure geometry of
 :mod:`extractors.orient`; it lives under ``_exec`` because it runs Tesseract.
 
-Method (figures: benchmarks/orientation.py). Asking first which way up a page is costs as
-much as reading it: Tesseract's OSD took about as much CPU as the chi_sim OCR of the page,
-and on Chinese pages it was sometimes wrong or gave up. So :func:`read_upright` reads the
-(deskewed) page as it is and accepts the words when their confidence is high, which costs
-nothing extra on an upright page. Tesseract's own page layout (psm 3) already turns a page
-whose lines run vertically 90° counter-clockwise, so pages turned 90° clockwise read well
-as they are; pages turned 180° or 270° read as garbage with a low confidence. Only then the
-page is turned 180° and read again (a page turned 270° becomes one turned 90°, which
-Tesseract turns itself), and the better reading, by confidence × characters, is kept.
+Method. Asking first which way up a page is costs as much as reading it: Tesseract's OSD
+took 1.1× the CPU of the chi_sim OCR of the same page, and on Chinese pages it was wrong or
+gave up on 6 of 248 scanned pages and 4 of 80 re-scans. So :func:`read_upright` reads the
+page as it is and accepts the words when their confidence is high: on most upright pages the
+only extra work is the skew estimate (about 30 ms). Tesseract's own page layout (psm 3)
+already turns a page whose lines run vertically 90° counter-clockwise, so pages turned 90°
+clockwise read well as they are; pages turned 180° or 270° read as garbage (confidence at
+most 0.41, against at least 0.49 for any upright page with text). Only then the page is
+turned 180° and read again (a page turned 270° becomes one turned 90°, which Tesseract turns
+itself), and the better reading, by confidence × characters, is kept. Removing a skew below
+1.5° made no difference to the reading (Tesseract copes), so only larger ones are removed.
+
+Figures (benchmarks/orientation.py, batch /tmp/k30 of 30 applicants, seed 404; 248
+scanned pages, 36 of them turned, and 80 born-digital pages re-scanned, 60 turned): the
+right way up 248/248 and 80/80 (OSD: 242/248, 76/80); character accuracy of all scanned
+pages 0.750 → 0.816, of rotation-0 pages 0.815 → 0.821; +7 % CPU on rotation-0 pages and
++11 % over all pages, against plain OCR side by side.
 """
 
 from __future__ import annotations
