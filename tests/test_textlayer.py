@@ -7,18 +7,16 @@ does not give: ``pdfium_chars`` shows how to take it from PDFium.
 
 from __future__ import annotations
 
-import ctypes
 import random
 import re
 from pathlib import Path
 
 import pdfplumber
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
+from extractors._backends import pdf
 from extractors.textlayer import invisible_share, measure, text_layer_problem
 from generators import fonts
 from tests._images import text_image, text_pdf
@@ -43,29 +41,13 @@ NOISE_OCR = ("| ' ; ~ . , - _ = i l 1 ! : \" ` ^ ) ( ] [ / \\ ee | = ~ a , . ' |
 
 
 def pdfium_chars(path: Path, pageno: int) -> list[dict[str, object]]:
-    """Each character of a page with its render mode and fill alpha, from PDFium.
+    """Each character of a page with its render mode and fill alpha, as the reader gets them.
 
     ``pageno`` is zero-based. This is the data ``text_layer_problem`` needs to see an
     invisible layer (pdfplumber's char dicts lack both keys).
     """
-    doc = pdfium.PdfDocument(path)
-    page = doc[pageno]
-    textpage = page.get_textpage()
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    out: list[dict[str, object]] = []
-    try:
-        for i in range(textpage.count_chars()):
-            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
-            obj = pdfium_c.FPDFText_GetTextObject(textpage.raw, i)
-            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj) if obj else -1
-            has_fill = pdfium_c.FPDFText_GetFillColor(textpage.raw, i, r, g, b, a)
-            out.append({"text": chr(code) if code else "", "render_mode": int(mode),
-                        "fill_alpha": a.value / 255 if has_fill else None})
-    finally:
-        textpage.close()
-        page.close()
-        doc.close()
-    return out
+    with pdf.open_renderer(path) as renderer:
+        return list(renderer.char_styles(pageno))
 
 
 def layer_of(path: Path, pageno: int = 0) -> tuple[str, list[dict[str, object]]]:
