@@ -22,7 +22,6 @@ the truth's, and boundary precision and recall.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 
 from checks.policy import load_policy
 from extractors.kinds import classify_page, split_documents
+from extractors.reading import sha256_of
 from model.report import PageKind
 from model.truth import FileTruth, Medium, Truth
 
@@ -56,14 +56,6 @@ class PageCase:
     predicted: PageKind
     confidence: float
     illegible: bool  # made unreadable on purpose (truth note "unreadable", FILE006)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_texts(path: str, rel: str) -> list[str]:
@@ -101,7 +93,7 @@ def read_all(root: Path, truth: Truth, cache_path: Path | None) -> dict[str, lis
             if not ft.pages:
                 continue
             path = root / "batch" / key / rel
-            name, digest = f"{key}/{rel}", _sha256(path)
+            name, digest = f"{key}/{rel}", sha256_of(path)
             hit = cache.get(name)
             if hit is not None and hit.get("sha256") == digest:
                 texts[name] = list(hit["pages"])  # type: ignore[call-overload]
