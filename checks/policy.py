@@ -149,15 +149,20 @@ class ReadingRule(_Strict):
     max_pages: int = Field(gt=0)
     max_page_pixels: int = Field(gt=0)
     page_timeout_s: float = Field(gt=0)
+    stall_timeout_s: float = Field(default=300, gt=0)
+    max_reader_memory_mb: int = Field(default=4096, ge=256)
     max_zip_members: int = Field(gt=0)
     max_zip_bytes: int = Field(gt=0)
     max_zip_ratio: float = Field(gt=1)
 
     @model_validator(mode="after")
-    def _zip_bytes(self) -> ReadingRule:
+    def _limits_agree(self) -> ReadingRule:
         if self.max_zip_bytes < self.max_file_bytes:
             raise ValueError("max_zip_bytes must be at least max_file_bytes: an archive must "
                              "be able to hold one file of the largest accepted size")
+        if self.stall_timeout_s < self.page_timeout_s:
+            raise ValueError("stall_timeout_s must be at least page_timeout_s: a page may "
+                             "take that long to OCR")
         return self
 
 

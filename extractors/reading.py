@@ -6,19 +6,22 @@ FILE006); nothing here raises for bad input.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import itertools
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from checks.policy import ReadingRule
 from extractors import files, kinds, text, textlayer
 from extractors._backends import pdf
+from extractors._exec import isolated as isolated_exec
 from extractors._exec import tesseract, upright
 from model.errors import (
     FileProblemError,
@@ -31,6 +34,8 @@ from model.rules import finding
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 def sha256_of(path: Path) -> str:
     """Hex sha256 of the file's bytes, read in chunks."""
@@ -41,26 +46,75 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_document(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
-    """Read ``path`` (shown as ``rel``) page by page under the policy's reading rule."""
+def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = False
+                  ) -> DocumentRead:
+    """Read ``path`` (shown as ``rel``) page by page under the policy's reading rule.
+
+    With ``isolated``, the reading runs in a child process (:mod:`extractors._exec.isolated`):
+    a file on which no page finishes within ``rule.stall_timeout_s`` is stopped (FILE004),
+    one that crashes the reader or passes ``rule.max_reader_memory_mb`` is FILE001 or
+    FILE004; either way the pages read before are kept. The batch reads every file so.
+    """
     digest = sha256_of(path)
     sniffed = files.sniff(path)
     pages: list[PageRead] = []
     findings: list[Finding] = []
+    if isolated:
+        limits = isolated_exec.Limits(stall_s=rule.stall_timeout_s,
+                                      memory_bytes=rule.max_reader_memory_mb << 20)
+        events = isolated_exec.stream_isolated(read_events, (path, rel, rule, sniffed), limits,
+                                               label=rel)
+    else:
+        events = read_events(path, rel, rule, sniffed)
+    try:
+        for event in events:
+            if isinstance(event, PageRead):
+                pages.append(event)
+            elif isinstance(event, Finding):
+                findings.append(event)
+    except isolated_exec.IsolatedError as e:
+        findings.append(_stopped(e, rel, len(pages), rule))
+    return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind,
+                        pages=tuple(classify_pages(pages)), findings=tuple(findings))
+
+
+def read_events(path: Path, rel: str, rule: ReadingRule, sniffed: files.Sniffed
+                ) -> Iterator[PageRead | Finding]:
+    """Each page as it is read, each with its findings after it; a file problem as a finding.
+
+    Nothing raises for bad input: a library choking on a hostile file becomes FILE001.
+    """
     try:
         kind = _accepted_kind(path, sniffed, rule)
         pages_iter = _read_pdf(path, rule) if kind == "pdf" else _read_image(path, rule)
         for page in pages_iter:
-            pages.append(page)
-            findings.extend(_page_findings(page, rel, rule))
+            yield page
+            yield from _page_findings(page, rel, rule)
     except FileProblemError as e:
-        findings.append(finding(e.code, f"{rel}：{e.detail}", evidence=(Evidence(file=rel),)))
+        yield finding(e.code, f"{rel}：{e.detail}", evidence=(Evidence(file=rel),))
+    except MemoryError:
+        yield _stopped(isolated_exec.ChildRaisedError("MemoryError", ""), rel, 0, rule)
     except Exception as e:  # a library choking on a hostile file: the batch goes on
         log.warning("unexpected error reading a file: %s", type(e).__name__, exc_info=True)
         msg = f"{rel}：文件无法读取（{type(e).__name__}）"
-        findings.append(finding("FILE001", msg, evidence=(Evidence(file=rel),)))
-    return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind,
-                        pages=tuple(classify_pages(pages)), findings=tuple(findings))
+        yield finding("FILE001", msg, evidence=(Evidence(file=rel),))
+
+
+def _stopped(e: isolated_exec.IsolatedError, rel: str, done: int, rule: ReadingRule) -> Finding:
+    """The finding for a reading that did not finish; ``done`` pages were read before."""
+    kept = f"，已读取的前 {done} 页保留" if done else ""
+    evidence = (Evidence(file=rel, page=done + 1) if done else Evidence(file=rel),)
+    if isinstance(e, isolated_exec.StalledError):
+        log.warning("reading stalled after %d pages and was stopped", done)
+        return finding("FILE004", f"{rel}：读取第 {done + 1} 页超过 {rule.stall_timeout_s:g} 秒"
+                       f"无进展，已中止（stall_timeout_s）{kept}", evidence=evidence)
+    if isinstance(e, isolated_exec.ChildRaisedError) and e.kind == "MemoryError":
+        log.warning("reading ran out of its memory limit after %d pages", done)
+        return finding("FILE004", f"{rel}：读取所需内存超过上限 {rule.max_reader_memory_mb} MB"
+                       f"（max_reader_memory_mb），已中止{kept}", evidence=evidence)
+    log.warning("reading failed after %d pages: %s", done, e)
+    reason = e.kind if isinstance(e, isolated_exec.ChildRaisedError) else "读取进程异常退出"
+    return finding("FILE001", f"{rel}：文件无法读取（{reason}）{kept}", evidence=evidence)
 
 
 def _accepted_kind(path: Path, sniffed: files.Sniffed, rule: ReadingRule) -> str:
@@ -80,36 +134,88 @@ def _accepted_kind(path: Path, sniffed: files.Sniffed, rule: ReadingRule) -> str
 
 
 def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
-    n = pdf.page_count(path)
-    if n > rule.max_pages:
-        raise UnsafeFileError(f"共 {n} 页，超过上限 {rule.max_pages} 页（max_pages）")
-    with pdf.open_text_pages(path) as layer, pdf.open_renderer(path) as renderer:
-        # pdfplumber can see fewer pages than pypdf and PDFium on a damaged file: the pages
-        # it misses are rendered and OCR'd rather than silently lost.
-        total = max(n, renderer.page_count())
+    """Each page of a PDF, from whichever of pypdf, PDFium and pdfplumber can open it.
+
+    Damaged files are common: one library refuses what another reads (a page tree that
+    loops, a missing xref, a null /MediaBox). The page count is the largest any of them
+    sees; a page's text layer comes from pdfplumber and its image from PDFium, and a page
+    neither can give is kept, empty, with a note. Only a file that none of them opens is
+    unreadable, with the first library's reason.
+    """
+    problems: list[UnreadableFileError] = []
+    counts = []
+    try:
+        counts.append(pdf.page_count(path))
+    except UnreadableFileError as e:
+        problems.append(e)
+    with contextlib.ExitStack() as stack:
+        renderer = _try_open(stack, pdf.open_renderer, path, problems)
+        layer = _try_open(stack, pdf.open_text_pages, path, problems)
+        if renderer is None and layer is None:
+            raise problems[0]
+        if renderer is not None:
+            counts.append(renderer.page_count())
+        if layer is not None and (not counts or max(counts) <= rule.max_pages):
+            counts.append(layer.page_count())
+        total = max(counts)
+        if total > rule.max_pages:
+            raise UnsafeFileError(f"共 {total} 页，超过上限 {rule.max_pages} 页（max_pages）")
         if total == 0:
-            raise UnreadableFileError("PDF 中没有页面")
-        layers = itertools.chain(layer, itertools.repeat(pdf.LayerPage(text="")))
+            raise problems[0] if problems else UnreadableFileError("PDF 中没有页面")
+        layers = itertools.chain(layer if layer is not None else (),
+                                 itertools.repeat(pdf.LayerPage(text="")))
         for pageno, page_layer in zip(range(total), layers, strict=False):
-            note = ""
-            if text.visible_chars(page_layer.text) >= rule.min_text_chars:
-                problem = textlayer.text_layer_problem(page_layer.text,
-                                                       renderer.char_styles(pageno))
-                if problem is None:
-                    yield PageRead(page=pageno + 1, text=page_layer.text,
-                                   text_source=TextSource.TEXT, confidence=1.0,
-                                   words=_layer_words(page_layer))
-                    continue
-                note = f"文字层不可信（{problem}），已改用 OCR"
-            w, h = renderer.page_size(pageno)
-            pixels = (w * rule.dpi / 72) * (h * rule.dpi / 72)
-            if pixels > rule.max_page_pixels:
-                raise UnsafeFileError(
-                    f"第 {pageno + 1} 页按 {rule.dpi} dpi 渲染为 {pixels:.0f} 像素，超过上限 "
-                    f"{rule.max_page_pixels}（max_page_pixels）")
-            page = _ocr_page(renderer.render(pageno, rule.dpi), pageno + 1, rule, dpi=rule.dpi,
-                             unit=72 / rule.dpi)
-            yield dataclasses.replace(page, note=note) if note else page
+            yield _pdf_page(pageno, page_layer, renderer, rule)
+
+
+def _try_open(stack: contextlib.ExitStack,
+              opener: Callable[[Path], contextlib.AbstractContextManager[T]], path: Path,
+              problems: list[UnreadableFileError]) -> T | None:
+    """``opener(path)`` entered on ``stack``, or None (the reason kept) when it cannot read.
+
+    Raises:
+        EncryptedPdfError: the library says a password is needed.
+    """
+    try:
+        return stack.enter_context(opener(path))
+    except UnreadableFileError as e:
+        problems.append(e)
+        return None
+
+
+def _pdf_page(pageno: int, layer: pdf.LayerPage, renderer: pdf.PdfRenderer | None,
+              rule: ReadingRule) -> PageRead:
+    note = ""
+    if text.visible_chars(layer.text) >= rule.min_text_chars:
+        styles = renderer.char_styles(pageno) if _renders(renderer, pageno) else None
+        problem = textlayer.text_layer_problem(layer.text, styles)
+        if problem is None:
+            return PageRead(page=pageno + 1, text=layer.text, text_source=TextSource.TEXT,
+                            confidence=1.0, words=_layer_words(layer))
+        note = f"文字层不可信（{problem}），已改用 OCR"
+    if renderer is None or not _renders(renderer, pageno):
+        return PageRead(page=pageno + 1, text="", text_source=TextSource.NONE, confidence=0.0,
+                        note=note or "无可用文字层，且此页无法渲染")
+    try:
+        w, h = renderer.page_size(pageno)
+        pixels = (w * rule.dpi / 72) * (h * rule.dpi / 72)
+        if pixels > rule.max_page_pixels:
+            raise UnsafeFileError(
+                f"第 {pageno + 1} 页按 {rule.dpi} dpi 渲染为 {pixels:.0f} 像素，超过上限 "
+                f"{rule.max_page_pixels}（max_page_pixels）")
+        image = renderer.render(pageno, rule.dpi)
+    except FileProblemError:
+        raise
+    except Exception as e:  # PDFium failing on one page: the others are still read
+        log.warning("page %d could not be rendered: %s", pageno + 1, type(e).__name__)
+        return PageRead(page=pageno + 1, text="", text_source=TextSource.NONE, confidence=0.0,
+                        note=note or f"此页无法渲染（{type(e).__name__}）")
+    page = _ocr_page(image, pageno + 1, rule, dpi=rule.dpi, unit=72 / rule.dpi)
+    return dataclasses.replace(page, note=note) if note else page
+
+
+def _renders(renderer: pdf.PdfRenderer | None, pageno: int) -> bool:
+    return renderer is not None and pageno < renderer.page_count()
 
 
 def _layer_words(layer: pdf.LayerPage) -> tuple[Word, ...]:
@@ -193,7 +299,7 @@ def _page_findings(page: PageRead, rel: str, rule: ReadingRule) -> list[Finding]
     if page.text_source == TextSource.TEXT or page.confidence >= rule.min_ocr_confidence:
         return []
     if page.text_source == TextSource.NONE:
-        why = "OCR 失败"
+        why = page.note or "OCR 失败"
     elif not page.text:
         why = "未识别出文字"
     else:

@@ -61,7 +61,7 @@ def unpack(entry: ApplicantEntry, out: Path, rule: ReadingRule) -> ApplicantEntr
 @task(name="read-file", cache_policy=NO_CACHE)
 def read_file(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
     """Read one evidence file."""
-    return read_document(path, rel, rule)
+    return read_document(path, rel, rule, isolated=True)
 
 
 @task(name="check-applicant", cache_policy=NO_CACHE)

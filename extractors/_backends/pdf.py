@@ -82,9 +82,41 @@ def _layer_page(page: Any) -> LayerPage:
     return LayerPage(text=text, words=tuple(words), lines=tuple(lines))
 
 
+class TextLayer:
+    """The text layers of one open document, page by page (pdfplumber)."""
+
+    def __init__(self, pdf: Any) -> None:
+        """Wrap an open pdfplumber document."""
+        self._pdf = pdf
+
+    def page_count(self) -> int:
+        """Number of pages pdfplumber sees (0 when its page tree cannot be walked)."""
+        try:
+            return len(self._pdf.pages)
+        except Exception as e:  # a looping or broken page tree: PDFium may still see pages
+            log.warning("pdfplumber cannot list the pages: %s", type(e).__name__)
+            return 0
+
+    def __iter__(self) -> Iterator[LayerPage]:
+        """Each page's layer in order; a page whose layer breaks gives empty text."""
+        try:
+            pages = self._pdf.pages
+        except Exception:
+            return
+        for page in pages:
+            try:
+                layer = _layer_page(page)
+            except Exception as e:  # one broken page must not lose the others
+                log.warning("text layer of a page could not be read: %s", type(e).__name__)
+                layer = LayerPage(text="")
+            finally:
+                page.close()
+            yield layer
+
+
 @contextlib.contextmanager
-def open_text_pages(path: Path) -> Iterator[Iterator[LayerPage]]:
-    """Yield an iterator over each page's text layer (empty text when it has none).
+def open_text_pages(path: Path) -> Iterator[TextLayer]:
+    """Open ``path`` with pdfplumber for its pages' text layers.
 
     Raises:
         EncryptedPdfError: a user password is needed.
@@ -96,22 +128,11 @@ def open_text_pages(path: Path) -> Iterator[Iterator[LayerPage]]:
         if "password" in repr(e).lower() or "PDFPassword" in repr(e.__cause__):
             raise EncryptedPdfError() from e
         raise UnreadableFileError(f"PDF 无法打开：{type(e).__name__}: {e}"[:300]) from e
-
-    def pages() -> Iterator[LayerPage]:
-        for page in pdf.pages:
-            try:
-                layer = _layer_page(page)
-            except Exception as e:  # one broken page must not lose the others
-                log.warning("text layer of a page could not be read: %s", type(e).__name__)
-                layer = LayerPage(text="")
-            finally:
-                page.close()
-            yield layer
-
     try:
-        yield pages()
+        yield TextLayer(pdf)
     finally:
-        pdf.close()
+        with contextlib.suppress(Exception):
+            pdf.close()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,51 @@
+"""Generator functions that the isolation tests run in a child process (importable by name)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+log = logging.getLogger("tests.isolated")
+
+
+def count(n: int) -> Iterator[int]:
+    """Yield 0..n-1, logging a warning on the way."""
+    log.warning("counting to %d", n)
+    yield from range(n)
+
+
+def then_hang(first: int) -> Iterator[int]:
+    """Yield ``first``, then never yield again."""
+    yield first
+    time.sleep(3600)
+
+
+def start_sleeper_then_hang() -> Iterator[int]:
+    """Start a grandchild process (as the reader starts Tesseract), yield its pid, hang."""
+    proc = subprocess.Popen(["sleep", "3600"])
+    yield proc.pid
+    time.sleep(3600)
+
+
+def allocate(megabytes: int) -> Iterator[int]:
+    """Yield 1, then try to hold ``megabytes`` of memory."""
+    yield 1
+    block = bytearray(megabytes << 20)
+    yield len(block)
+
+
+def crash() -> Iterator[int]:
+    """Yield 1, then die by a segmentation fault as a C library would."""
+    yield 1
+    os.kill(os.getpid(), signal.SIGSEGV)
+    yield 2
+
+
+def fail() -> Iterator[int]:
+    """Raise a bare library-style error after one item."""
+    yield 1
+    raise TypeError("'NoneType' object is not subscriptable")

@@ -1,0 +1,116 @@
+"""The child process that reads one file: streaming, stall, memory cap, crash, logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors._exec import isolated
+from extractors.reading import read_document
+from tests import _isolated_targets as targets
+from tests._images import text_image
+
+
+@pytest.fixture
+def scan_page(tmp_path: Path) -> Path:
+    """A small scanned page with Chinese text, as a PNG."""
+    path = tmp_path / "scan.png"
+    text_image(["毕业证书", "学生 王丽 于二〇〇七年六月毕业"]).save(path)
+    return path
+
+
+def _run(fn, args, limits) -> tuple[list[object], Exception | None]:
+    got: list[object] = []
+    try:
+        for item in isolated.stream_isolated(fn, args, limits):
+            got.append(item)
+    except isolated.IsolatedError as e:
+        return got, e
+    return got, None
+
+
+def test_items_and_logs_come_back(caplog: pytest.LogCaptureFixture) -> None:
+    """This test ensures that every item reaches the parent in order, with the child's logs."""
+    with caplog.at_level(logging.WARNING, logger="tests.isolated"):
+        got, err = _run(targets.count, (5,), isolated.Limits(stall_s=30))
+    assert err is None
+    assert got == [0, 1, 2, 3, 4]
+    assert any(r.name == "tests.isolated" and r.getMessage() == "counting to 5"
+               for r in caplog.records)
+
+
+def test_stall_is_cut_off_and_items_kept() -> None:
+    """This test ensures that a child that stops making progress is killed in time."""
+    start = time.monotonic()
+    got, err = _run(targets.then_hang, (7,), isolated.Limits(stall_s=1.0))
+    assert got == [7]
+    assert isinstance(err, isolated.StalledError)
+    assert time.monotonic() - start < 15
+
+
+def test_stall_kills_the_processes_the_child_started() -> None:
+    """This test ensures that the OCR processes a stalled reader started die with it."""
+    got, err = _run(targets.start_sleeper_then_hang, (), isolated.Limits(stall_s=1.0))
+    assert isinstance(err, isolated.StalledError)
+    pid = got[0]
+    assert isinstance(pid, int)
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        # a killed grandchild lingers as a zombie until init reaps it
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the grandchild {pid} is still running")
+
+
+def test_memory_cap_stops_a_bomb() -> None:
+    """This test ensures that a child asking for more than its cap fails alone."""
+    got, err = _run(targets.allocate, (8192,),
+                    isolated.Limits(stall_s=30, memory_bytes=1024 << 20))
+    assert got == [1]
+    assert isinstance(err, isolated.ChildRaisedError)
+    assert err.kind == "MemoryError"
+
+
+def test_crash_is_reported_with_its_signal() -> None:
+    """This test ensures that a segfault in the child is an error, not a hang or a crash."""
+    got, err = _run(targets.crash, (), isolated.Limits(stall_s=30))
+    assert got == [1]
+    assert isinstance(err, isolated.ChildDiedError)
+    assert "SIGSEGV" in str(err)
+
+
+def test_exception_in_child_is_named() -> None:
+    """This test ensures that a bare library exception in the child names its type."""
+    got, err = _run(targets.fail, (), isolated.Limits(stall_s=30))
+    assert got == [1]
+    assert isinstance(err, isolated.ChildRaisedError)
+    assert err.kind == "TypeError"
+
+
+@pytest.mark.needs_tesseract
+def test_reading_that_stalls_is_file004_naming_the_limit(tmp_path: Path, policy,
+                                                         scan_page) -> None:
+    """This test ensures that a file whose page takes too long is stopped with FILE004."""
+    rule = policy.reading.model_copy(update={"page_timeout_s": 60, "stall_timeout_s": 0.1})
+    doc = read_document(scan_page, scan_page.name, rule, isolated=True)
+    assert [f.code for f in doc.findings] == ["FILE004"]
+    assert "stall_timeout_s" in doc.findings[0].message
+
+
+@pytest.mark.needs_tesseract
+def test_isolated_reading_equals_in_process(policy, scan_page) -> None:
+    """This test ensures that reading in a child gives exactly what reading in-process gives."""
+    here = read_document(scan_page, scan_page.name, policy.reading)
+    there = read_document(scan_page, scan_page.name, policy.reading, isolated=True)
+    assert there == here
+    assert there.pages and there.pages[0].text
