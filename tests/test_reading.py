@@ -174,3 +174,24 @@ def test_pdf_without_pages_is_file001(tmp_path: Path, policy) -> None:
         PdfWriter().write(f)
     doc = read_document(path, "empty.pdf", policy.reading)
     assert codes(doc) == ["FILE001"]
+
+
+def test_pdf_pypdf_refuses_is_read_through_the_other_libraries(tmp_path: Path, policy) -> None:
+    """This test ensures that a PDF without xref or startxref still gives its text."""
+    content = b"BT /F1 24 Tf 72 700 Td (Engineering certificate 2021) Tj ET"
+    body = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
+            b"4 0 obj << /Length " + str(len(content)).encode() + b" >> stream\n" + content +
+            b"\nendstream endobj\n"
+            b"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
+            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    path = tmp_path / "noxref.pdf"
+    path.write_bytes(body)
+    with pytest.raises(Exception, match="startxref"):
+        PdfReader(path)
+    doc = read_document(path, "noxref.pdf", policy.reading)
+    assert codes(doc) == []
+    assert [p.text_source for p in doc.pages] == [TextSource.TEXT]
+    assert "Engineering certificate 2021" in doc.pages[0].text
