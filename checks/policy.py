@@ -151,6 +151,7 @@ class ReadingRule(_Strict):
     page_timeout_s: float = Field(gt=0)
     stall_timeout_s: float = Field(default=300, gt=0)
     max_reader_memory_mb: int = Field(default=4096, ge=256)
+    second_engine: bool = True
     max_zip_members: int = Field(gt=0)
     max_zip_bytes: int = Field(gt=0)
     max_zip_ratio: float = Field(gt=1)

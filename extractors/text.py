@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from extractors._exec.tesseract import OcrWord
+from model.report import Word
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -32,7 +33,15 @@ def words_to_text(words: Iterable[OcrWord]) -> str:
     return "\n".join(join_cjk(" ".join(ws)) for ws in lines)
 
 
-def mean_confidence(words: Iterable[OcrWord]) -> float:
+def page_text(words: Iterable[Word]) -> str:
+    """A page's words (model ``Word``, numbered by line) as text, one line per line."""
+    lines: dict[int, list[str]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w.text)
+    return "\n".join(join_cjk(" ".join(ws)) for ws in lines.values())
+
+
+def mean_confidence(words: Iterable[OcrWord | Word]) -> float:
     """Confidence of a page: word confidences weighted by word length (0 when no words)."""
     total = weight = 0.0
     for w in words:

@@ -55,6 +55,7 @@ def _resolve_out(batch: Path, out: Path | None) -> Path:
 def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
     """Check everything that can be checked before Prefect starts."""
     from checks.policy import load_policy
+    from extractors._exec import rapid
     from extractors._exec.probe import missing_tools
     from extractors.batch import discover
     from generators import fonts
@@ -78,6 +79,10 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
                         "fonts-wqy-zenhei")
     if problems:
         raise MissingToolError("missing programs:\n  - " + "\n  - ".join(problems))
+    if policy.reading.second_engine and not rapid.is_available():
+        log.warning("the second OCR engine (RapidOCR) is not installed: scanned capital-"
+                    "numeral amounts and rare name characters cannot be verified and are "
+                    "listed as unverified in report.json. Install it: bash scripts/setup.sh")
     try:  # last, once everything else is known to be right
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:

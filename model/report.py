@@ -129,6 +129,8 @@ class PageRead:
             holds several), None before splitting.
         note: why the text layer was not used, when it was not (e.g. ``(cid:) glyphs``).
         timed_out: OCR of the page ran past the policy's seconds per page and was cut off.
+        reread: how many of its lines the second OCR engine re-read (amounts, names,
+            doubtful lines; :mod:`extractors.reread`).
     """
 
     page: int
@@ -143,6 +145,7 @@ class PageRead:
     part: int | None = None
     note: str = ""
     timed_out: bool = False
+    reread: int = 0
 
     def to_json(self) -> dict[str, object]:
         """The report.json form (the text and words stay out of the report)."""
@@ -161,6 +164,8 @@ class PageRead:
             out["part"] = self.part
         if self.note:
             out["note"] = self.note
+        if self.reread:
+            out["reread"] = self.reread
         return out
 
 
@@ -192,15 +197,19 @@ class ClaimResult:
     status: str  # verified | unproven | mismatch
     evidence: tuple[Evidence, ...] = ()
     fields: dict[str, object] = field(default_factory=dict)
+    unverified: tuple[str, ...] = ()  # fields read but not confirmed (e.g. amount_capital)
 
     def to_json(self) -> dict[str, object]:
         """The report.json form."""
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "status": self.status,
             "evidence": [e.to_json() for e in self.evidence],
             "fields": dict(self.fields),
         }
+        if self.unverified:
+            out["unverified"] = list(self.unverified)
+        return out
 
 
 def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
