@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checks import check_declaration
+from checks.claims import check_claims
 from checks.policy import Policy
 from model.application import Declaration
+from model.fields import DocumentFields
 from model.photo import PhotoInfo
-from model.report import DocumentRead, Evidence, Finding, Report
+from model.report import ClaimResult, DocumentRead, Evidence, Finding, Report
 from model.rules import catalog_order, finding
 
 
@@ -32,24 +34,33 @@ def build_report(
     photo: PhotoInfo | None,
     documents: Sequence[DocumentRead],
     policy: Policy,
+    fields: Sequence[DocumentFields] = (),
 ) -> Report:
-    """The applicant's report: every finding, sorted by family then code."""
+    """The applicant's report: every finding, sorted by family then code.
+
+    ``fields`` are the documents' fields (``extractors.fields.parse_all``): the claims are
+    checked against them, and report.json's claims[] says what proves each claim.
+    """
     findings: list[Finding] = list(declaration.findings)
     for doc in documents:
         findings.extend(doc.findings)
     findings.extend(duplicate_findings(documents))
     bonus, interview = 0, ()
+    claims: tuple[ClaimResult, ...] = ()
     app = declaration.application
     if app is not None:
         result = check_declaration(app, policy, photo, declaration_file=declaration.file)
         findings.extend(result.findings)
         bonus, interview = result.mountain_bonus, result.interview_codes
+        outcome = check_claims(app, documents, fields)
+        findings.extend(outcome.findings)
+        claims = outcome.claims
     findings.sort(key=catalog_order)
     return Report(
         applicant=key,
         name=app.applicant.name if app is not None else None,
         findings=tuple(findings),
-        claims=(),
+        claims=claims,
         documents=tuple(documents),
         mountain_bonus=bonus,
         interview_codes=tuple(interview),

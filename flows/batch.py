@@ -19,6 +19,7 @@ from checks.policy import Policy, ReadingRule, load_policy
 from extractors.archive import remove_unpacked
 from extractors.batch import ApplicantEntry, BatchPlan, discover, unpack_applicant
 from extractors.declaration import archive_refused, load_declaration
+from extractors.fields import parse_all
 from extractors.files import find_photo
 from extractors.photo import measure_photo
 from extractors.reading import read_document
@@ -67,7 +68,7 @@ def read_file(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
 @task(name="check-applicant", cache_policy=NO_CACHE)
 def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
                     policy: Policy) -> Checked:
-    """Load the declaration and photo, and run every check."""
+    """Load the declaration and photo, read the documents' fields, and run every check."""
     if entry.is_zip:
         declaration = archive_refused(entry.path, entry.refused)
         return Checked(build_report(entry.key, declaration, None, [], policy), None)
@@ -75,7 +76,8 @@ def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
     photo_path = find_photo(entry.path)
     photo = None if photo_path is None else measure_photo(
         photo_path, photo_path.relative_to(entry.path).as_posix())
-    report = build_report(entry.key, declaration, photo, documents, policy)
+    report = build_report(entry.key, declaration, photo, documents, policy,
+                          parse_all(documents))
     return Checked(report, declaration.application)
 
 
