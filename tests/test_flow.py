@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -46,25 +47,46 @@ def test_sample_batch_gives_expected_codes(sample_run) -> None:
         assert report["verdict"] == truth["verdict"], key
         assert report["scores"]["mountain_bonus"] == truth["mountain_bonus"], key
         assert report["interview"]["codes"] == truth["interview_codes"], key
+        assert {c["id"]: c["status"] for c in report["claims"]} == truth["claims"], key
+
+
+# Every page of the sample's evidence: file -> (kind, text source) per page, as drawn.
+SAMPLE_PAGES = {
+    "a01-clean": {
+        "身份证.pdf": [("id_card", "text")],
+        "certificates/工程师资格证书.pdf": [("title_certificate", "text")],
+        "certificates/毕业证书.pdf": [("graduation_certificate", "text")],
+        "certificates/学位证书.pdf": [("degree_certificate", "text")],
+        "certificates/获奖证书-A1.pdf": [("award_certificate", "text")],
+        "contracts/J1-施工合同.pdf": [("contract_cover", "text"), ("contract_amount", "text"),
+                                   ("contract_participants", "text"), ("contract_seal", "text")],
+    },
+    "a02-defects": {"broken.pdf": [], "notes.docx": []},
+    "a03-scanned": {
+        "身份证.jpg": [("id_card", "ocr")],
+        "certificates/毕业证书.jpg": [("graduation_certificate", "ocr")],
+        "certificates/学位证书.pdf": [("degree_certificate", "ocr")],
+        "papers/P1.pdf": [("journal_cover", "ocr"), ("journal_copyright", "ocr"),
+                          ("journal_toc", "ocr"), ("article", "ocr")],
+    },
+}
 
 
 def test_every_file_and_page_is_in_documents(sample_run) -> None:
-    """This test ensures that documents[] lists every evidence file with sha256 and pages."""
-    batch, _, out, _ = sample_run
-    report = json.loads((out / "a03-scanned" / "report.json").read_text(encoding="utf-8"))
-    docs = {d["file"]: d for d in report["documents"]}
-    assert set(docs) == {"certificates/毕业证书.jpg", "papers/P1.pdf"}
-    assert [p["text_source"] for p in docs["papers/P1.pdf"]["pages"]] == ["text", "text"]
-    (scan,) = docs["certificates/毕业证书.jpg"]["pages"]
-    assert scan["text_source"] == "ocr" and scan["kind"] == "graduation_certificate"
-    cover, article = (p["kind"] for p in docs["papers/P1.pdf"]["pages"])
-    assert article == "article"
-    assert cover in ("journal_cover", "journal_copyright")  # the sample's cover is both
-    assert all(0 < p["kind_confidence"] <= 1 for d in docs.values() for p in d["pages"])
-    import hashlib
+    """This test ensures that documents[] lists every evidence file with sha256 and pages.
 
-    raw = (batch / "a03-scanned" / "certificates" / "毕业证书.jpg").read_bytes()
-    assert docs["certificates/毕业证书.jpg"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    Each page has the kind it was drawn as, read from the text layer (a01) or by OCR (a03).
+    """
+    batch, _, out, _ = sample_run
+    for key, expected in SAMPLE_PAGES.items():
+        report = json.loads((out / key / "report.json").read_text(encoding="utf-8"))
+        docs = {d["file"]: d for d in report["documents"]}
+        got = {f: [(p["kind"], p["text_source"]) for p in d["pages"]] for f, d in docs.items()}
+        assert got == expected, key
+        assert all(0 < p["kind_confidence"] <= 1 for d in docs.values() for p in d["pages"])
+        for name, d in docs.items():
+            raw = (batch / key / name).read_bytes()
+            assert d["sha256"] == hashlib.sha256(raw).hexdigest(), name
 
 
 def test_summary_and_review_forms_are_written(sample_run) -> None:
@@ -132,7 +154,7 @@ def test_applicant_without_declaration_gets_app001(prefect_harness: None,
     report = json.loads((out / "a04-nodecl" / "report.json").read_text(encoding="utf-8"))
     assert [f["code"] for f in report["findings"]] == ["APP001"]
     assert report["name"] is None
-    assert len(report["documents"]) == 1
+    assert len(report["documents"]) == len(SAMPLE_PAGES["a01-clean"])
     assert not (out / "a04-nodecl" / "review-form.pdf").exists()
 
 
@@ -202,7 +224,7 @@ def test_zipped_applicants_read_like_their_folders(zip_run) -> None:
         assert a == b, zipped
         validate_report({**a, "applicant": zipped})
     a, _ = _same_report(out, "z01", "a01-clean")
-    assert [d["file"] for d in a["documents"]] == ["certificates/工程师资格证书.pdf"]
+    assert sorted(d["file"] for d in a["documents"]) == sorted(SAMPLE_PAGES["a01-clean"])
     assert a["verdict"] == "pass"
     assert (out / "z01" / "review-form.pdf").is_file()
 

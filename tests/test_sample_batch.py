@@ -11,6 +11,10 @@ import subprocess
 from pathlib import Path
 
 import chinese_calendar
+import cn2an
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
 import pytest
 import yaml
 from PIL import Image
@@ -165,6 +169,118 @@ def test_truth_is_consistent() -> None:
         for name, code in t["file_codes"].items():
             assert (BATCH / key / name).is_file()
             assert code.startswith("FILE")
+        app = _application(key)
+        ids = [a.id for a in app.achievements] + [f"education:{i}" for i in
+                                                  range(len(app.education))]
+        assert sorted(t["claims"]) == sorted(ids), key
+        assert set(t["claims"].values()) <= {"verified", "unproven", "mismatch"}
+
+
+# ---------------------------------------------------------------------------------------
+# the planted evidence: what each proof says, read from the files without OCR
+# ---------------------------------------------------------------------------------------
+
+A01 = BATCH / "a01-clean"
+A03 = BATCH / "a03-scanned"
+A01_CONTRACT = A01 / "contracts" / "J1-施工合同.pdf"
+
+
+def _text(path: Path) -> list[str]:
+    """The text layer of every page, without whitespace."""
+    with pdfplumber.open(path) as pdf:
+        return ["".join((page.extract_text() or "").split()) for page in pdf.pages]
+
+
+def _cn(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _yellow(img: Image.Image) -> int:
+    """How many pixels of ``img`` are highlighter yellow."""
+    r, g, b = (np.asarray(img.convert("RGB")).astype(int)[..., i] for i in range(3))
+    return int(((r > 200) & (g > 190) & (b < 170)).sum())
+
+
+def _page_image(path: Path, pageno: int, dpi: int = 72) -> Image.Image:
+    """Page ``pageno`` (zero-based) of a PDF rendered by PDFium."""
+    doc = pdfium.PdfDocument(path)
+    try:
+        return doc[pageno].render(scale=dpi / 72).to_pil()
+    finally:
+        doc.close()
+
+
+def test_a01_evidence_agrees_with_the_declaration() -> None:
+    """This test ensures that a01's born-digital proofs print what application.yaml declares.
+
+    ID card (name, number, birth), diploma and degree (school, major, number, date), award
+    (title, level, year), contract (name, date, amount in figures and in capital numerals,
+    the applicant's row with the declared role).
+    """
+    app = _application("a01-clean")
+    a, (edu,) = app.applicant, app.education
+    (card,) = _text(A01 / "身份证.pdf")
+    for value in (a.name, a.id_number, _cn(a.birth_date), a.gender):
+        assert value in card
+    (diploma,) = _text(A01 / "certificates" / "毕业证书.pdf")
+    for value in (a.name, edu.school, edu.major, edu.level, edu.certificate_number,
+                  _cn(edu.graduation_date)):
+        assert value in diploma
+    (degree,) = _text(A01 / "certificates" / "学位证书.pdf")
+    for value in (a.name, edu.school, edu.major, edu.degree, _cn(edu.graduation_date)):
+        assert value in degree
+    j1, a1 = (next(x for x in app.achievements if x.id == i) for i in ("J1", "A1"))
+    (award,) = _text(A01 / "certificates" / "获奖证书-A1.pdf")
+    for value in (a.name, a1.title, a1.level, f"{a1.year}年"):
+        assert value in award
+    cover, amount, team, seal = _text(A01_CONTRACT)
+    assert j1.title in cover and _cn(j1.signed_on) in cover and j1.title in team
+    assert j1.amount is not None
+    assert f"¥{j1.amount:,.2f}" in amount
+    capital = re.search(r"人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万亿]+)元整", amount)
+    assert capital is not None
+    assert cn2an.cn2an(capital.group(1), "normal") == j1.amount
+    assert f"{a.name}{j1.role}" in team
+    assert _cn(j1.signed_on) in seal and "乙方" in seal
+
+
+def test_a01_participant_name_is_highlighted() -> None:
+    """This test ensures that a01's name in the participant table is marked with a highlighter."""
+    with pdfplumber.open(A01_CONTRACT) as pdf:
+        page = pdf.pages[2]
+        words = page.extract_words()
+        (name,) = [w for w in words if w["text"] == "陈建国"]
+    img = _page_image(A01_CONTRACT, 2, dpi=144)
+    s = 2
+    box = img.crop((round(name["x0"] * s) - 4, round(name["top"] * s) - 4,
+                    round(name["x1"] * s) + 4, round(name["bottom"] * s) + 4))
+    assert _yellow(box) > box.width * box.height // 3
+    other = img.crop((0, round(name["bottom"] * s) + 60, img.width, img.height))
+    assert _yellow(other) == 0  # nothing else on the page is marked
+
+
+def test_a03_evidence_is_scanned_and_marked() -> None:
+    """This test ensures that a03's proofs are images or image-only PDFs, the name highlighted.
+
+    The paper's table of contents and article page carry a yellow mark; its cover and 刊号
+    page do not.
+    """
+    evidence = sorted(p.relative_to(A03).as_posix() for p in A03.rglob("*")
+                      if p.suffix in (".pdf", ".jpg") and p.name != "photo.jpg")
+    assert evidence == ["certificates/学位证书.pdf", "certificates/毕业证书.jpg",
+                        "papers/P1.pdf", "身份证.jpg"]
+    for name in evidence:
+        if name.endswith(".pdf"):
+            assert not "".join(_text(A03 / name)), name
+    paper = A03 / "papers" / "P1.pdf"
+    marked = [_yellow(_page_image(paper, i)) > 50 for i in range(4)]
+    assert marked == [False, False, True, True]
+
+
+def test_a02_has_no_proof() -> None:
+    """This test ensures that a02 uploads no ID card or proof: only its two bad files."""
+    files = sorted(p.name for p in (BATCH / "a02-defects").rglob("*") if p.is_file())
+    assert files == ["application.yaml", "broken.pdf", "notes.docx", "photo.jpg"]
 
 
 @pytest.mark.needs_tesseract
