@@ -39,6 +39,7 @@ from extractors.fields.text import (
     field_at,
     lines_of,
     parse_date,
+    parts_by_kind,
     same_name,
     union_bbox,
 )
@@ -225,11 +226,7 @@ def _parts(pages: list[PageRead], lines: dict[int, list[Line]]) -> dict[str, int
         "participants": PageKind.CONTRACT_PARTICIPANTS,
         "seal": PageKind.CONTRACT_SEAL,
     }
-    parts: dict[str, int] = {}
-    for name, kind in kinds.items():
-        page = next((p for p in pages if p.kind == kind), None)
-        if page is not None:
-            parts[name] = page.page
+    parts = parts_by_kind(pages, kinds)
     used = set(parts.values())
     for p in pages:
         if p.page in used:

@@ -36,6 +36,7 @@ from extractors.fields.text import (
     field_at,
     line_of_words,
     lines_of,
+    parts_by_kind,
     same_name,
     union_bbox,
 )
@@ -219,11 +220,7 @@ def _parts(pages: list[PageRead], lines: dict[int, list[Line]]) -> dict[str, int
         "toc": PageKind.JOURNAL_TOC,
         "article": PageKind.ARTICLE,
     }
-    parts: dict[str, int] = {}
-    for name, kind in kinds.items():
-        page = next((p for p in pages if p.kind == kind), None)
-        if page is not None:
-            parts[name] = page.page
+    parts = parts_by_kind(pages, kinds)
     used = set(parts.values())
     for p in pages:
         if p.page in used:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import cn2an
@@ -19,7 +19,7 @@ import cn2an
 from model.fields import FieldData, FieldValue
 from model.names import normalise_name as normalise_name  # re-exported for the parsers
 from model.names import same_name as same_name
-from model.report import BBox, PageRead, Word
+from model.report import BBox, PageKind, PageRead, Word
 
 # The same CJK ranges and spacing rule as ``extractors/text.py`` (not imported from there:
 # that module pulls in the Tesseract wrapper, and this one must stay pure).
@@ -766,3 +766,13 @@ class FieldReader:
         if hit and (dates := find_dates(hit[0].group(1))):
             line = line_with(pl.lines, dates[0][1]) or hit[1]
             self.put(name, field_at(iso(dates[0][0]), dates[0][1], pl.page, line))
+
+
+def parts_by_kind(pages: Sequence[PageRead], kinds: Mapping[str, PageKind]) -> dict[str, int]:
+    """Each part of a set (name → page kind) on the first page the reader gave that kind."""
+    parts: dict[str, int] = {}
+    for name, kind in kinds.items():
+        page = next((p for p in pages if p.kind == kind), None)
+        if page is not None:
+            parts[name] = page.page
+    return parts
