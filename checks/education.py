@@ -65,9 +65,27 @@ def _differences(cid: str, what: str, entry: Education, docs: list[DocumentField
                          f"{entry.graduation_date.isoformat()}"))
     number = fields.get("certificate_number")
     if entry.certificate_number and isinstance(number, str) and \
-            norm(number) != norm(entry.certificate_number):
+            norm(number) != norm(entry.certificate_number) and \
+            _number_trusted(docs, norm(number), norm(entry.certificate_number)):
         problems.append(("certificate_number", f"证书编号为 {number}，申报为 "
                          f"{entry.certificate_number}"))
     return [finding("EDU002", f"{what}证书与申报不符：{text}", claim=cid,
                     evidence=at(docs, field)) for field, text in problems]
+
+
+TRUSTED_NUMBER = 0.95  # a number of another length than declared counts from this confidence
+
+
+def _number_trusted(docs: list[DocumentFields], read: str, declared: str) -> bool:
+    """Whether a certificate number that differs from the declared one is a real difference.
+
+    A number of the declared length that differs is. One of another length is most often
+    OCR that lost or doubled digits (10338200993092 for 103381200906203366), so it counts
+    only when it was read with high confidence (a text layer, or a clean scan).
+    """
+    if len(read) == len(declared):
+        return True
+    field = next((d.fields["certificate_number"] for d in docs
+                  if "certificate_number" in d.fields), None)
+    return field is not None and field.confidence >= TRUSTED_NUMBER
 

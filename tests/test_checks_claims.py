@@ -312,3 +312,15 @@ def test_a_field_read_unverified_is_listed_on_its_claim() -> None:
     assert project.to_json()["unverified"] == ["amount_capital"]
     paper = next(r for r in out.claims if r.id == "P1")
     assert "unverified" not in paper.to_json()
+
+
+def test_number_with_digits_lost_by_ocr_is_not_edu002() -> None:
+    """This test ensures that a doubtful number of another length does not raise EDU002."""
+    docs = [id_card(), journal(), contract(), award()]
+    lost = diploma(certificate_number="10351120100330")
+    field = lost.fields["certificate_number"]
+    lost.fields["certificate_number"] = FieldValue(value=field.value, raw=field.raw, page=1,
+                                                   confidence=0.7)
+    assert codes(app(), [*docs, lost]) == []
+    assert codes(app(), [*docs, diploma(certificate_number="10351120100330")]) == ["EDU002"]
+    assert codes(app(), [*docs, diploma(certificate_number="103511201003300799")]) == ["EDU002"]

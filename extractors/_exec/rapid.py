@@ -12,6 +12,7 @@ could not verify.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 from collections.abc import Sequence
@@ -82,7 +83,28 @@ def read_lines(crops: Sequence[Image.Image]) -> list[LineText]:
         return []
     arrays = [np.asarray(c.convert("RGB"))[:, :, ::-1].copy() for c in crops]  # BGR
     results, _ = _engine().text_rec(arrays, return_word_box=True)
+    _release()
     return [LineText(text=str(r[0]), score=float(r[1]), chars=_chars(r)) for r in results]
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def _release() -> None:
+    """Hand the recogniser's freed buffers back to the system.
+
+    Each batch of line crops has its own tensor shapes; glibc keeps what they freed, and a
+    100-page volume grew the reading process from 650 to 880 MB. ``malloc_trim`` after each
+    page keeps it flat.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def _chars(result: Sequence[Any]) -> tuple[tuple[str, float], ...]:
