@@ -11,7 +11,7 @@ from checks.evidence import SAME_NAME_OF_THING, SAME_TITLE, Match, contains_titl
 from checks.proof import ClaimCheck, at, field_values
 from model.application import Achievement
 from model.fields import DocumentFields
-from model.names import same_name
+from model.names import normalise_name, same_name
 from model.report import Finding
 from model.rules import finding
 
@@ -61,7 +61,7 @@ def check_paper(claim: Achievement, match: Match | None, name: str,
             "PAP006", f"论文《{claim.title}》发表于 {year} 年，早于取得现职称（{title_date}）",
             claim=claim.id, evidence=at(docs, "year")))
     authors = fields.get("authors")
-    if isinstance(authors, tuple) and authors and not any(same_name(a, name) for a in authors):
+    if isinstance(authors, tuple) and authors and not any(_is_author(a, name) for a in authors):
         findings.append(finding(
             "PAP007", f"论文《{claim.title}》的作者（{'、'.join(authors)}）中没有申报人",
             claim=claim.id, evidence=at(docs, "authors")))
@@ -90,3 +90,19 @@ def _disagreements(claim: Achievement, docs: tuple[DocumentFields, ...],
         problems.append(("cn", f"CN {cn} 与申报的 {claim.cn} 不符"))
     return [finding("PAP004", f"论文《{claim.title}》的证明材料{text}", claim=claim.id,
                     evidence=at(docs, name)) for name, text in problems]
+
+
+def _is_author(author: str, name: str) -> bool:
+    """Whether ``author`` is the applicant, or two names OCR ran together, one of them hers.
+
+    A byline printed 郭婷　曹斌 may come out of OCR as one word 郭婷曹斌: the applicant 曹斌
+    is there when the rest is itself a name (2–3 characters). A name that merely contains
+    hers (曹斌华, another person) is not.
+    """
+    if same_name(author, name):
+        return True
+    a, n = normalise_name(author), normalise_name(name)
+    if not n or len(a) - len(n) not in (2, 3):
+        return False
+    return a.startswith(n) or a.endswith(n)
+

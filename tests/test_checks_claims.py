@@ -324,3 +324,10 @@ def test_number_with_digits_lost_by_ocr_is_not_edu002() -> None:
     assert codes(app(), [*docs, lost]) == []
     assert codes(app(), [*docs, diploma(certificate_number="10351120100330")]) == ["EDU002"]
     assert codes(app(), [*docs, diploma(certificate_number="103511201003300799")]) == ["EDU002"]
+
+
+def test_two_authors_run_together_by_ocr_still_count() -> None:
+    """This test ensures that 郭婷王丽 (two names, one word) holds the applicant, 王丽华 not."""
+    rest = [id_card(), diploma(), contract(), award()]
+    assert codes(app(), [*rest, journal(authors=["郭婷" + NAME, "叶佳"])]) == []
+    assert codes(app(), [*rest, journal(authors=[NAME + "华", "叶佳"])]) == ["PAP007"]
