@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from extractors._exec.tesseract import OcrWord
 from model.report import Word
+
+if TYPE_CHECKING:  # a type only: this module stays pure, free of the Tesseract wrapper
+    from extractors._exec.tesseract import OcrWord
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")

@@ -16,25 +16,11 @@ from dataclasses import dataclass
 
 import cn2an
 
+from extractors.text import join_cjk
 from model.fields import FieldData, FieldValue
 from model.names import normalise_name as normalise_name  # re-exported for the parsers
 from model.names import same_name as same_name
 from model.report import BBox, PageKind, PageRead, Word
-
-# The same CJK ranges and spacing rule as ``extractors/text.py`` (not imported from there:
-# that module pulls in the Tesseract wrapper, and this one must stay pure).
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-
-
-def join_cjk(text: str) -> str:
-    """Remove the spaces between CJK characters; keep them between Latin words and digits.
-
-    >>> join_cjk("王 丽 2021 年 6 月")
-    '王丽 2021 年 6 月'
-    """
-    return _SPACE_BETWEEN_CJK.sub("", text)
-
 
 # ---------------------------------------------------------------------------------------
 # Lines
