@@ -188,11 +188,14 @@ def _medium_of(r: _Reported, truth: ApplicantTruth) -> Medium:
 
 
 def _score_findings(truth: ApplicantTruth, report: Report, families: dict[str, Tally],
-                    media: dict[str, Tally], result: ApplicantScore) -> None:
-    reported = _reported(report)
+                    media: dict[str, Tally], result: ApplicantScore,
+                    ignore: frozenset[str] = frozenset()) -> None:
+    reported = [r for r in _reported(report) if r.code not in ignore]
     errors_warnings = [r for r in reported if r.severity != "info"]
     used: set[int] = set()
     for e in truth.findings:
+        if e.code in ignore:
+            continue
         hit = next((i for i, r in enumerate(errors_warnings)
                     if i not in used and _matches(e, r)), None)
         if hit is not None:
@@ -210,7 +213,7 @@ def _score_findings(truth: ApplicantTruth, report: Report, families: dict[str, T
             media[_medium_of(r, truth)].add(Tally(fp=1))
             result.extra.append(f"{r.code} {r.claim or (r.files[0] if r.files else '')}".strip())
     info_reported = {r.code for r in reported if r.severity == "info"}
-    info_true = set(truth.info_codes)
+    info_true = set(truth.info_codes) - ignore
     for code in sorted(info_true | info_reported):
         t = Tally(tp=int(code in info_true and code in info_reported),
                   fp=int(code in info_reported and code not in info_true),
@@ -264,8 +267,13 @@ def _score_fields(truth: ApplicantTruth, report: Report, fields: dict[str, Ratio
                 fields.setdefault(key, Ratio()).add(ok)
 
 
-def score(truth: Truth, reports: Mapping[str, Report | None]) -> Scores:
-    """Score ``reports`` (report.json documents by applicant key; None: none written)."""
+def score(truth: Truth, reports: Mapping[str, Report | None], *,
+          ignore: frozenset[str] = frozenset()) -> Scores:
+    """Score ``reports`` (report.json documents by applicant key; None: none written).
+
+    Findings whose code is in ``ignore`` are left out on both sides (e.g. the codes of a
+    capability not built yet); the verdict is compared as reported.
+    """
     families = {f: Tally() for f in FAMILIES}
     media = {str(m): Tally() for m in MEDIA}
     verdict, bonus, interview = Ratio(), Ratio(), Ratio()
@@ -275,7 +283,7 @@ def score(truth: Truth, reports: Mapping[str, Report | None]) -> Scores:
         report = reports.get(key)
         result = ApplicantScore(report_found=report is not None)
         report = report or {}
-        _score_findings(t, report, families, media, result)
+        _score_findings(t, report, families, media, result, ignore)
         _score_fields(t, report, fields)
         reported_verdict = report.get("verdict")
         result.verdict = (reported_verdict, t.verdict)

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("out", type=Path, help="the output folder of a run (OUT of pingshen run)")
     ev.add_argument("truth", type=Path, help="truth.json written by python -m fixtures.generate")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--ignore-codes", default="", metavar="CODE,…",
+                    help="leave these finding codes out on both sides (e.g. PAP003,CON003)")
     return p
 
 
@@ -142,11 +144,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if missing == len(reports) and reports:
         log.warning("no report.json of the truth's applicants under %s: is it the right "
                     "folder?", args.out)
-    scores = score(truth, reports)
+    ignore = frozenset(c.strip().upper() for c in args.ignore_codes.split(",") if c.strip())
+    scores = score(truth, reports, ignore=ignore)
     if args.json:
         print(json.dumps(scores.to_json(), ensure_ascii=False, indent=1))
     else:
-        print(f"Evaluated {len(reports)} applicants: run {args.out}, truth {args.truth}")
+        print(f"Evaluated {len(reports)} applicants: run {args.out}, truth {args.truth}"
+              + (f" (codes left out: {', '.join(sorted(ignore))})" if ignore else ""))
         print(render_text(scores, n_missing=missing))
     return ExitCode.OK
 

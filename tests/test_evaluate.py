@@ -88,6 +88,22 @@ def test_optional_findings_count_neither_way(truth: Truth) -> None:
     assert score(truth, reports).overall.fp == 1  # on another claim: extra
 
 
+def test_ignored_codes_count_neither_way(truth: Truth) -> None:
+    """This test ensures that codes left out are neither missed nor extra, and only those."""
+    reports = {k: perfect_report(k, truth) for k in truth.applicants}
+    key, dropped = next((k, f) for k in truth.applicants
+                        for f in reports[k]["findings"] if f["severity"] != "info")
+    reports[key]["findings"].remove(dropped)
+    reports[key]["findings"].append({"code": "CON003", "severity": "error", "claim": "J9",
+                                     "message": "", "evidence": []})
+    s = score(truth, reports)
+    assert (s.overall.fn, s.overall.fp) == (1, 1)
+    s = score(truth, reports, ignore=frozenset({"CON003", dropped["code"]}))
+    assert (s.overall.fn, s.overall.fp) == (0, 0) and s.overall.tp > 0
+    s = score(truth, reports, ignore=frozenset({"CON003"}))
+    assert (s.overall.fn, s.overall.fp) == (1, 0)
+
+
 def test_field_comparison() -> None:
     """This test ensures that fields compare as numbers, lists and normalised text."""
     assert field_equal(1200000.0, "¥1,200,000.00")
