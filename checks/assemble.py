@@ -52,13 +52,17 @@ def build_report(
         result = check_declaration(app, policy, photo, declaration_file=declaration.file)
         findings.extend(result.findings)
         bonus, interview = result.mountain_bonus, result.interview_codes
-        outcome = check_claims(app, documents, fields)
+    # An invalid declaration (APP001) has its own rules skipped, but what could be read of
+    # its claims is still checked against the evidence.
+    claimed = app if app is not None else declaration.salvaged
+    if claimed is not None:
+        outcome = check_claims(claimed, documents, fields)
         findings.extend(outcome.findings)
         claims = outcome.claims
     findings.sort(key=catalog_order)
     return Report(
         applicant=key,
-        name=app.applicant.name if app is not None else None,
+        name=claimed.applicant.name if claimed is not None else None,
         findings=tuple(findings),
         claims=claims,
         documents=tuple(documents),

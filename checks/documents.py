@@ -29,6 +29,8 @@ def check_id_card(app: Application, docs: Sequence[DocumentFields]) -> list[Find
         out.append(finding("ID004", "身份证上的姓名与申报的姓名不一致",
                            evidence=at(cards, "name")))
     for d in cards:
+        if app.applicant.id_number is None:
+            break  # not declared (APP001 says so): nothing to compare with
         field = d.fields.get("id_number")
         if field is None or not field.verified or not isinstance(field.value, str):
             continue  # a number that did not read cleanly proves nothing either way

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from extractors.files import find_declaration
-from model.application import Application, Declaration
+from model.application import Application, Declaration, SalvagedApplication
 from model.report import Evidence, Finding
 from model.rules import finding
 
@@ -44,8 +46,43 @@ def parse_declaration(raw: str, file: str) -> Declaration:
             field = _field_name(err["loc"])
             reason = "缺少必填字段" if err["type"] == "missing" else err["msg"]
             out.append(finding("APP001", f"申报信息字段 {field} 无效：{reason}", evidence=ev))
-        return Declaration(None, file, tuple(out))
+        return Declaration(None, file, tuple(out), salvage(data, e))
     return Declaration(app, file)
+
+
+def salvage(data: dict[str, Any], error: ValidationError) -> SalvagedApplication | None:
+    """What of an invalid declaration can still be checked against the evidence.
+
+    Each invalid or missing field is dropped: an applicant field (the name excepted, without
+    which nothing can be checked), or the whole achievement, education entry or year it
+    belongs to. None when nothing sensible remains.
+    """
+    data = copy.deepcopy(data)
+    drop: dict[str, set[int | str]] = {}
+    for err in error.errors():
+        loc = err["loc"]
+        section = loc[0] if loc else None
+        if section == "applicant":
+            if len(loc) < 2 or loc[1] == "name" or not isinstance(data.get("applicant"), dict):
+                return None
+            data["applicant"].pop(loc[1], None)
+        elif isinstance(section, str) and len(loc) >= 2:
+            drop.setdefault(section, set()).add(loc[1])
+        elif isinstance(section, str):
+            data.pop(section, None)
+        else:
+            return None
+    for section, keys in drop.items():
+        value = data.get(section)
+        if isinstance(value, list):
+            data[section] = [x for i, x in enumerate(value) if i not in keys]
+        elif isinstance(value, dict):
+            data[section] = {k: v for k, v in value.items() if k not in keys
+                             and str(k) not in {str(x) for x in keys}}
+    try:
+        return SalvagedApplication.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def load_declaration(folder: Path) -> Declaration:

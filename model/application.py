@@ -191,10 +191,32 @@ class Application(_Open):
         return v
 
 
+class SalvagedApplicant(Applicant):
+    """The applicant of a declaration that failed validation: only the name is required."""
+
+    id_number: str | None = None  # type: ignore[assignment]
+
+
+class SalvagedApplication(Application):
+    """What could still be read of a declaration that failed validation (APP001).
+
+    Its claims can be checked against the evidence, but not the declaration's own rules:
+    the fields that were missing or invalid are dropped (an achievement or education entry
+    with an invalid field is dropped whole).
+    """
+
+    applicant: SalvagedApplicant
+
+
 @dataclass(frozen=True, slots=True)
 class Declaration:
-    """The parsed declaration, or None with the APP001 findings that explain why."""
+    """The parsed declaration, or None with the APP001 findings that explain why.
+
+    ``salvaged`` is, when ``application`` is None, what could still be read of it: the
+    claims and education entries that validated on their own, for the evidence checks.
+    """
 
     application: Application | None
     file: str
     findings: tuple[Finding, ...] = ()
+    salvaged: SalvagedApplication | None = None

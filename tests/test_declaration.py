@@ -94,3 +94,29 @@ def test_top_level_list_is_app001() -> None:
     """This test ensures that a declaration that is not a mapping gives APP001."""
     d = parse_declaration("- a\n- b\n", "application.yaml")
     assert [f.code for f in d.findings] == ["APP001"]
+
+
+def test_an_invalid_declaration_keeps_what_can_be_read() -> None:
+    """This test ensures that APP001 still leaves the valid claims to check the evidence with.
+
+    A missing ID number drops that field only; an education entry with a bad date is dropped
+    whole; the claims and the name stay.
+    """
+    data = json.loads(json.dumps(VALID))
+    del data["applicant"]["id_number"]
+    data["education"].append({"level": "硕士研究生", "school": "浙江大学",
+                              "graduation_date": "2010-02-30"})
+    d = parse_declaration(json.dumps(data), "application.json")
+    assert d.application is None and {f.code for f in d.findings} == {"APP001"}
+    s = d.salvaged
+    assert s is not None and s.applicant.name == "王丽" and s.applicant.id_number is None
+    assert [a.id for a in s.achievements] == ["P1"]
+    assert [e.school for e in s.education] == ["浙江工业大学"]
+
+
+def test_nothing_is_salvaged_without_the_name_or_from_broken_yaml() -> None:
+    """This test ensures that a declaration without a valid name, or unparsable, salvages None."""
+    data = json.loads(json.dumps(VALID))
+    data["applicant"]["name"] = "  "
+    assert parse_declaration(json.dumps(data), "application.json").salvaged is None
+    assert parse_declaration("applicant:\n  name: [王丽\n", "application.yaml").salvaged is None
