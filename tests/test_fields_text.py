@@ -96,6 +96,7 @@ def test_parse_date_reads_every_written_form(text: str, expected: dt.date) -> No
         ("2021 .12 .20", dt.date(2021, 12, 20)),  # spaces before the dots
         ("I998-O3-I5", dt.date(1998, 3, 15)),  # I for 1
         ("2021年6月30", dt.date(2021, 6, 30)),  # 日 lost
+        ("20 1 6- 12- 05", dt.date(2016, 12, 5)),  # a spaced year with dashes
     ],
 )
 def test_parse_date_reads_through_ocr_noise(text: str, expected: dt.date) -> None:
@@ -113,6 +114,8 @@ def test_parse_date_reads_through_ocr_noise(text: str, expected: dt.date) -> Non
         "专利号：ZL 2021 2 31141806.9",  # digits that are no date
         "330106198808227301",  # an ID number
         "2021.6",  # a decimal-looking number
+        "证书编号：2016-065",  # a certificate number
+        "2 0 1 9-0 6",  # spaced digits without a day
         "取得时间二 @ 一五千直三月于从日",  # OCR garbage
         "一九八二年五月下七日",  # a day printed but misread: not the 1st
         "",
