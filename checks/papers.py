@@ -10,7 +10,7 @@ from stdnum import issn as stdnum_issn
 from checks.evidence import SAME_NAME_OF_THING, SAME_TITLE, Match, contains_title, norm, similarity
 from checks.proof import ClaimCheck, at, field_values
 from model.application import Achievement
-from model.fields import DocumentFields
+from model.fields import DocumentFields, FieldData
 from model.names import normalise_name, same_name
 from model.report import Finding
 from model.rules import finding
@@ -46,6 +46,10 @@ def check_paper(claim: Achievement, match: Match | None, name: str,
     docs = match.docs
     best = docs[0]
     fields = field_values(docs, FIELDS)
+    if "title" not in fields:  # no article page: the table of contents prints them too
+        fields.update(_from_toc(docs, claim.title))
+    if isinstance(fields.get("authors"), tuple):
+        fields["authors"] = split_run_together(fields["authors"], name)
     found = {part for d in docs for part in d.parts}
     if "copyright" not in found and (fields.get("issn") or fields.get("cn")):
         found.add("copyright")  # the 刊号 printed on the cover or the article serves
@@ -92,17 +96,65 @@ def _disagreements(claim: Achievement, docs: tuple[DocumentFields, ...],
                     evidence=at(docs, name)) for name, text in problems]
 
 
+def _from_toc(docs: tuple[DocumentFields, ...], title: str) -> dict[str, FieldData]:
+    """The title and authors of the claimed paper's entry in a table of contents, if any."""
+    for d in docs:
+        titles, authors = d.value("toc") or (), d.value("toc_authors") or ()
+        for i, entry in enumerate(titles):
+            if isinstance(entry, str) and contains_title(entry, title) >= SAME_TITLE:
+                out: dict[str, FieldData] = {"title": entry}
+                names = authors[i] if i < len(authors) else ""
+                if isinstance(names, str) and names:
+                    out["authors"] = tuple(n for n in names.split("，") if n)
+                return out
+    return {}
+
+
+def split_run_together(authors: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """``authors`` with each word that is names run together, one the applicant's, cut.
+
+    OCR may read a byline 郭婷　曹斌 as one word; for the applicant 曹斌 it becomes 郭婷, 曹斌,
+    and 李霞吴建周超华 for 吴建 becomes 李霞, 吴建, 周超华 (see :func:`_is_author`). Other
+    words are kept as they are.
+    """
+    out: list[str] = []
+    for a in authors:
+        parts = None if same_name(a, name) else _around(a, name)
+        out += parts if parts else [a]
+    return tuple(out)
+
+
+def _around(author: str, name: str) -> list[str] | None:
+    """``author`` cut around the applicant's name when what is left either side is names.
+
+    Each side must be nothing, one name (2–3 characters) or two (4–6 characters: kept as
+    one piece when the cut between them is not known, 2+3 or 3+2); else None.
+    """
+    a, n = normalise_name(author), normalise_name(name)
+    if not n or len(a) <= len(n):
+        return None
+    start = a.find(n)
+    while start >= 0:
+        before, after = a[:start], a[start + len(n):]
+        if all(len(x) in (0, 2, 3, 4, 5, 6) for x in (before, after)):
+            return [p for x in (before, n, after) for p in _names_in(x)]
+        start = a.find(n, start + 1)
+    return None
+
+
+def _names_in(run: str) -> list[str]:
+    """A run of one or two names cut where the cut is known (4 → 2+2, 6 → 3+3)."""
+    if len(run) in (4, 6):
+        half = len(run) // 2
+        return [run[:half], run[half:]]
+    return [run] if run else []
+
+
 def _is_author(author: str, name: str) -> bool:
-    """Whether ``author`` is the applicant, or two names OCR ran together, one of them hers.
+    """Whether ``author`` is the applicant, or names OCR ran together, one of them hers.
 
     A byline printed 郭婷　曹斌 may come out of OCR as one word 郭婷曹斌: the applicant 曹斌
-    is there when the rest is itself a name (2–3 characters). A name that merely contains
-    hers (曹斌华, another person) is not.
+    is there when the rest is itself a name (2–3 characters) on either side. A name that
+    merely contains hers (曹斌华, another person) is not.
     """
-    if same_name(author, name):
-        return True
-    a, n = normalise_name(author), normalise_name(name)
-    if not n or len(a) - len(n) not in (2, 3):
-        return False
-    return a.startswith(n) or a.endswith(n)
-
+    return same_name(author, name) or _around(author, name) is not None

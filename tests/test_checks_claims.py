@@ -7,8 +7,12 @@ tested on its own; the parsers have their own tests on real drawn and scanned pa
 from __future__ import annotations
 
 import functools
+import json
 
+from checks.assemble import build_report
 from checks.claims import check_claims
+from checks.policy import load_policy
+from extractors.declaration import parse_declaration
 from model.fields import DocumentFields, Family, FieldValue
 from model.report import DocumentRead, PageRead, TextSource
 from tests._apps import APPLICANT, make_app
@@ -331,3 +335,34 @@ def test_two_authors_run_together_by_ocr_still_count() -> None:
     rest = [id_card(), diploma(), contract(), award()]
     assert codes(app(), [*rest, journal(authors=["郭婷" + NAME, "叶佳"])]) == []
     assert codes(app(), [*rest, journal(authors=[NAME + "华", "叶佳"])]) == ["PAP007"]
+    out = check_claims(app(), [], [*rest, journal(authors=["郭婷" + NAME + "周超华"])])
+    paper = next(c for c in out.claims if c.id == "P1")
+    assert paper.fields["authors"] == ["郭婷", NAME, "周超华"]  # reported cut apart
+
+
+def test_without_an_article_the_toc_entry_gives_title_and_authors() -> None:
+    """This test ensures that a set without its article reports the claim's entry in the 目录."""
+    rest = [id_card(), diploma(), contract(), award()]
+    set_ = doc(Family.JOURNAL, "journal_cover", "volume-2.pdf",
+               {"cover": 1, "copyright": 2, "toc": 3}, journal=PAPER["journal"],
+               issn=PAPER["issn"], cn=PAPER["cn"], year=2019, issue="07",
+               toc=["城市级视频图像信息共享平台建设探讨", PAPER["title"]],
+               toc_authors=["钱文杰，周涛", f"高莉燕{NAME}"])
+    out = check_claims(app(), [], [*rest, set_])
+    assert [f.code for f in out.findings] == ["PAP002"]
+    paper = next(c for c in out.claims if c.id == "P1")
+    assert paper.status == "unproven"
+    assert paper.fields["title"] == PAPER["title"]
+    assert paper.fields["authors"] == ["高莉燕", NAME]
+
+
+def test_an_invalid_declaration_still_has_its_claims_checked() -> None:
+    """This test ensures that APP001 for a missing ID number leaves the claims checked."""
+    data = app().model_dump(mode="json")
+    del data["applicant"]["id_number"]
+    decl = parse_declaration(json.dumps(data, ensure_ascii=False), "application.json")
+    report = build_report("a001", decl, None, [], load_policy(None), everything())
+    assert [f.code for f in report.findings] == ["APP001"]  # and no ID004 without a number
+    assert {c.id: c.status for c in report.claims} == {
+        "P1": "verified", "J1": "verified", "A1": "verified", "education:0": "verified"}
+    assert report.name == NAME

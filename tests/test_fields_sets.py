@@ -36,7 +36,7 @@ from fixtures.dossier.docs import (
 )
 from fixtures.dossier.draw_sets import draw_contract_set, draw_paper_set, similar_name
 from model.fields import DocumentFields, Family
-from model.report import DocumentRead, PageKind, PageRead, TextSource
+from model.report import DocumentRead, PageKind, PageRead, TextSource, Word
 from tests._dossier import draw_pdf
 
 FONTS = available_fonts()
@@ -398,3 +398,70 @@ def test_scanned_contract_set(scanned: dict[str, DocumentFields]) -> None:
     assert not capital.verified or f.value("amount_capital_value") == 2_624_946.0
     assert role_of(f, APPLICANT) in ("项目经理", None)
     assert role_of(f, "董佳") == "安全员"
+
+
+# ---------------------------------------------------------------------------------------
+# what OCR makes of an article's head
+
+
+def _ocr_article(rows: list[list[tuple[str, float, float, float, float]]],
+                 rotation: int = 0, size: tuple[float, float] = (600.0, 800.0)) -> PageRead:
+    """An article page as Tesseract read it: words (text, x0, top, x1, bottom) per line.
+
+    The boxes are given on the upright page and stored turned back by ``rotation``, as the
+    reader stores them.
+    """
+    w, h = size
+    words = []
+    for line, row in enumerate(rows):
+        for text, x0, top, x1, bottom in row:
+            box = (x0, top, x1, bottom)
+            if rotation == 180:
+                box = (w - x1, h - bottom, w - x0, h - top)
+            words.append(Word(text=text, bbox=box, conf=0.95, line=line))
+    text = "\n".join("".join(t for t, *_ in row) for row in rows)
+    return PageRead(page=1, text=text, text_source=TextSource.OCR, confidence=0.95,
+                    kind=PageKind.ARTICLE, part=0, rotation=rotation, words=tuple(words))
+
+
+HEAD = [
+    [("第9期", 60, 30, 110, 44), ("信息技术与信息化", 120, 30, 300, 44)],
+    [("基于物联网的楼宇对讲系统设计与实现", 146, 80, 445, 100)],
+    [("曹涛林佳", 270, 120, 325, 132)],
+    [("（湖州市中控安防工程有限公司，浙江湖州市）", 186, 140, 414, 152)],
+    [("摘要：针对雪亮工程系统在实际应用中存在的问题", 80, 170, 525, 182)],
+]
+
+
+@pytest.mark.parametrize("rotation", [0, 180])
+def test_an_article_head_is_read_the_same_on_a_page_scanned_upside_down(rotation: int) -> None:
+    """This test ensures that a 180° page's title and byline are found, boxes in its frame."""
+    doc = DocumentRead(file="p.pdf", media_type="application/pdf", sha256="0" * 64,
+                       pages=(_ocr_article(HEAD, rotation),))
+    f = only(doc, Family.JOURNAL)
+    assert f.value("title") == "基于物联网的楼宇对讲系统设计与实现"
+    assert f.value("authors") == ("曹涛林佳",)  # run together: the checks cut it
+    box = f.fields["title"].bbox
+    assert box is not None
+    want = (146, 80, 445, 100) if rotation == 0 else (600 - 445, 800 - 100, 600 - 146, 800 - 80)
+    assert box == pytest.approx(want)
+
+
+def test_a_byline_with_a_dot_for_a_space_is_two_names() -> None:
+    """This test ensures that 梁雪静·肖军强 (OCR's dot for a wide space) is two authors."""
+    rows = [list(r) for r in HEAD]
+    rows[1] = [("面向周界防范的多源视频融合优化方法", 133, 80, 468, 100)]
+    rows[2] = [("梁雪静·肖军强", 262, 120, 345, 130)]
+    f = journal_fields.parse([_ocr_article(rows)], "p.pdf")
+    assert f.value("title") == "面向周界防范的多源视频融合优化方法"
+    assert f.value("authors") == ("梁雪静", "肖军强")
+
+
+def test_a_byline_split_by_a_highlighter_is_read_once() -> None:
+    """This test ensures that a byline OCR read in pieces, a name twice, comes out whole."""
+    rows = [list(r) for r in HEAD]
+    rows[2] = [("平建，潘敏，何霞萍", 326, 112, 500, 140)]
+    rows.insert(3, [("郑", 291, 118, 293, 136)])  # a sliver
+    rows.insert(4, [("郑平", 299, 116, 344, 138)])  # overlapping the next piece
+    f = journal_fields.parse([_ocr_article(rows)], "p.pdf")
+    assert f.value("authors") == ("郑平建", "潘敏", "何霞萍")

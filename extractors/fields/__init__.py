@@ -8,12 +8,14 @@ module of its family; adding a family is a module and a line in ``FAMILY_OF``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Sequence
 from itertools import groupby
 
-from model.fields import DocumentFields, Family
+from extractors.fields.text import upright_box
+from model.fields import DocumentFields, Family, FieldValue
 from model.report import DocumentRead, PageKind, PageRead
 
 log = logging.getLogger(__name__)
@@ -76,14 +78,42 @@ def documents_of(doc: DocumentRead) -> list[tuple[Family, list[PageRead]]]:
 
 
 def parse_document(doc: DocumentRead) -> list[DocumentFields]:
-    """Every document of one read file, parsed by its family's parser."""
+    """Every document of one read file, parsed by its family's parser.
+
+    Pages scanned turned (``rotation`` 90, 180 or 270) are handed to the parsers as if
+    upright: their words' boxes are turned into the upright page's frame (so that above,
+    below, left and right mean what they say on paper), and the boxes of the fields read are
+    turned back into the page's own coordinates.
+    """
     out = []
     for family, pages in documents_of(doc):
+        turned = {p.page: p.rotation for p in pages if p.rotation % 360}
         try:
-            out.append(parser_for(family)(pages, doc.file))
+            fields = parser_for(family)([_upright(p) for p in pages], doc.file)
         except Exception:  # a parser bug must not lose the applicant: log it, go on
             log.exception("the %s parser failed on a document", family)
+            continue
+        if turned:
+            fields = dataclasses.replace(fields, fields={
+                k: _turned_back(v, turned.get(v.page, 0)) for k, v in fields.fields.items()})
+        out.append(fields)
     return out
+
+
+def _upright(page: PageRead) -> PageRead:
+    """``page`` with its words' boxes in the upright frame and no rotation left."""
+    if not page.rotation % 360:
+        return page
+    words = tuple(dataclasses.replace(w, bbox=upright_box(w.bbox, page.rotation))
+                  for w in page.words)
+    return dataclasses.replace(page, words=words, rotation=0)
+
+
+def _turned_back(value: FieldValue, rotation: int) -> FieldValue:
+    """A field read on an upright-framed page, its box back in the page's coordinates."""
+    if not rotation or value.bbox is None:
+        return value
+    return dataclasses.replace(value, bbox=upright_box(value.bbox, (360 - rotation) % 360))
 
 
 def parse_all(docs: Sequence[DocumentRead]) -> list[DocumentFields]:

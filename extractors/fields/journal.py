@@ -39,6 +39,7 @@ from extractors.fields.text import (
     parts_by_kind,
     same_name,
     union_bbox,
+    upright_box,
 )
 from model.fields import DocumentFields, Family, FieldData, FieldValue
 from model.report import PageKind, PageRead, TextSource, Word
@@ -377,8 +378,8 @@ def _article_head(
     stop = next((ln for ln in lines if _HEAD_STOP.search(ln.text)), None)
     geometric = all(ln.words for ln in lines)
     if geometric:
-        limit = stop.bbox[1] if stop is not None else float("inf")
-        head = _rows([ln for ln in lines if ln.bbox[3] <= limit + 2])
+        limit = stop.upright()[1] if stop is not None else float("inf")
+        head = _rows([ln for ln in lines if ln.upright()[3] <= limit + 2])
     else:
         head = lines[: lines.index(stop)] if stop is not None else lines[:6]
     jname = compact(journal)
@@ -400,10 +401,14 @@ def _article_head(
         return None
     title_em = _em(rest[0])
     authors: list[Line] = []
-    while len(rest) > 1 and _names_like(_chunks(rest[-1], ocr=ocr)):
+    while len(rest) > 1:
         # the line just above the affiliation is the byline, whatever OCR made of its
-        # size (a highlighter inflates the boxes); lines above it must be in smaller type
-        if not (affiliated and not authors) and geometric and _em(rest[-1]) > 0.85 * title_em:
+        # size (a highlighter inflates the boxes) and even when its names ran together;
+        # lines above it must be in smaller type
+        byline = affiliated and not authors
+        if not _names_like(_chunks(rest[-1], ocr=ocr), run_together=byline):
+            break
+        if not byline and geometric and _em(rest[-1]) > 0.85 * title_em:
             break
         authors.insert(0, rest.pop())
     return rest, authors
@@ -412,9 +417,9 @@ def _article_head(
 def _rows(lines: list[Line]) -> list[Line]:
     """``lines`` top to bottom, those that share a row merged (OCR splits a byline in two)."""
     rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: ln.bbox[1]):
+    for ln in sorted(lines, key=lambda ln: ln.upright()[1]):
         row = rows[-1] if rows else None
-        if row is not None and _same_row(row[-1].bbox, ln.bbox):
+        if row is not None and _same_row(row[-1].upright(), ln.upright()):
             row.append(ln)
         else:
             rows.append([ln])
@@ -423,8 +428,38 @@ def _rows(lines: list[Line]) -> list[Line]:
         if len(row) == 1:
             out.append(row[0])
         else:
-            words = sorted((w for ln in row for w in ln.words), key=lambda w: w.bbox[0])
-            out.append(line_of_words(words))
+            turn = row[0].rotation
+            words = sorted((w for ln in row for w in ln.words),
+                           key=lambda w: upright_box(w.bbox, turn)[0])
+            out.append(line_of_words(_unrepeat(words, turn), turn))
+    return out
+
+
+def _unrepeat(words: list[Word], rotation: int = 0) -> list[Word]:
+    """A row's words (left to right) without what OCR read twice from its pieces.
+
+    When a highlighter splits a line, Tesseract may read its start again as a sliver
+    (郑 in a box 2 px wide) or as a word overlapping the next (郑平 | 平建): a sliver whose
+    text the next word repeats is dropped, and characters that end one word and start an
+    overlapping next one are kept once.
+    """
+    out: list[Word] = []
+    last_end = 0.0
+    for i, w in enumerate(words):
+        b = upright_box(w.bbox, rotation)
+        h = b[3] - b[1]
+        nxt = words[i + 1].text if i + 1 < len(words) else ""
+        if b[2] - b[0] < 0.25 * h * max(1, len(w.text)) and w.text and nxt.startswith(w.text):
+            continue
+        if out and b[0] < last_end:
+            prev = out[-1].text
+            k = next((k for k in range(min(len(prev), len(w.text)), 0, -1)
+                      if prev.endswith(w.text[:k])), 0)
+            if k:
+                w = dataclasses.replace(w, text=w.text[k:])
+        if w.text:
+            out.append(w)
+            last_end = b[2]
     return out
 
 
@@ -436,10 +471,11 @@ def _same_row(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 def _em(line: Line) -> float:
     """The line's type size: the median height of its CJK words (its box's height else)."""
-    heights = [w.bbox[3] - w.bbox[1] for w in line.words if _CJK.search(w.text)]
-    if heights:
-        return float(statistics.median(heights))
-    return line.bbox[3] - line.bbox[1]
+    boxes = [upright_box(w.bbox, line.rotation) for w in line.words if _CJK.search(w.text)]
+    if boxes:
+        return float(statistics.median(b[3] - b[1] for b in boxes))
+    box = line.upright()
+    return box[3] - box[1]
 
 
 def _chunks(line: Line, *, ocr: bool) -> list[str]:
@@ -454,7 +490,7 @@ def _chunks(line: Line, *, ocr: bool) -> list[str]:
     if not line.words or not ocr:
         texts = [w.text for w in line.words] if line.words else [line.text]
         pieces = [q for t in texts for q in _NAME_SEPS.split(t)]
-        return [k for k in (_name_chars(q) for q in pieces) if k]
+        return _dots_split([k for k in (_name_chars(q) for q in pieces) if k])
     em = statistics.median([w.bbox[3] - w.bbox[1] for w in line.words]) or 1.0
     out: list[str] = []
     run: list[tuple[float, float, str]] = []
@@ -464,7 +500,23 @@ def _chunks(line: Line, *, ocr: bool) -> list[str]:
             run = []
         elif _CJK.match(ch) or ch in "·・":
             run.append((x0, x1, ch))
-    return [*out, *_segment(run, em)]
+    return _dots_split([*out, *_segment(run, em)])
+
+
+def _dots_split(chunks: list[str]) -> list[str]:
+    """Chunks with a middle dot between names of 2–3 characters cut at the dot.
+
+    OCR reads the wide space between two names as ·; a name written with a dot (a
+    transliteration such as 阿依古丽·买买提) has a longer part and is kept.
+    """
+    out: list[str] = []
+    for c in chunks:
+        parts = re.split("[·・]", c)
+        if len(parts) > 1 and all(2 <= len(p) <= 3 for p in parts):
+            out += parts
+        else:
+            out.append(c)
+    return out
 
 
 def _name_chars(piece: str) -> str:
@@ -526,14 +578,18 @@ def _compositions(n: int) -> list[list[int]]:
     return [[k, *rest] for k in (2, 3, 4) if k <= n for rest in _compositions(n - k)]
 
 
-def _names_like(chunks: list[str]) -> bool:
+def _names_like(chunks: list[str], *, run_together: bool = False) -> bool:
     """Whether ``chunks`` read as a list of personal names (2–4 characters each).
 
     With several pieces, one of up to eight characters may be two names OCR ran together
-    (兽莉霞曹娜艳) as long as most pieces are names.
+    (兽莉霞曹娜艳) as long as most pieces are names. With ``run_together`` (the line stands
+    where the byline must be), one piece of up to nine characters may be two or three names
+    run together (李霞吴建周超华).
     """
     if not chunks:
         return False
+    if len(chunks) == 1 and run_together:
+        return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,9}", chunks[0]))
     if len(chunks) == 1:
         return bool(_NAME.match(chunks[0])) and len(chunks[0]) <= 3
     names = sum(bool(_NAME.match(c)) for c in chunks)
