@@ -97,6 +97,7 @@ def test_parse_date_reads_every_written_form(text: str, expected: dt.date) -> No
         ("I998-O3-I5", dt.date(1998, 3, 15)),  # I for 1
         ("2021年6月30", dt.date(2021, 6, 30)),  # 日 lost
         ("20 1 6- 12- 05", dt.date(2016, 12, 5)),  # a spaced year with dashes
+        ("2 01 5-1 0-2 9", dt.date(2015, 10, 29)),  # every part spaced
     ],
 )
 def test_parse_date_reads_through_ocr_noise(text: str, expected: dt.date) -> None:

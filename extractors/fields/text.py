@@ -345,12 +345,12 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        # OCR may space out a year printed with separators ("20 1 6- 12- 05"): taken only
+        # OCR may space out a date printed with dashes ("20 1 6- 12- 05"): taken only
         # with the day, so that a spaced number is not read as a month
         "sep",
         re.compile(
-            rf"(?<![0-9.])(?P<y>{_SPACED_YEAR})\s*(?P<sep>[-/／－])\s*(?P<m>{_NUM})"
-            rf"\s*(?P=sep)\s*(?P<d>{_NUM})(?![0-9])"
+            rf"(?<![0-9.])(?P<y>{_SPACED_YEAR})\s*(?P<sep>[-/／－])\s*(?P<m>{_SPACED_NUM})"
+            rf"\s*(?P=sep)\s*(?P<d>{_SPACED_NUM})(?![0-9])"
         ),
     ),
     (
