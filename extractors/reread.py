@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from extractors import kinds, orient, text
+from extractors import kinds, orient, preprocess, text
 from extractors._exec import rapid
 from model.report import BBox, PageKind, PageRead, TextSource, Word
 
@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 MAX_LINES = 24  # lines re-read on one page, at most
 DOUBTFUL = 0.80  # a line with a word below this Tesseract confidence is worth a second look
 REPLACE_FROM = 0.80  # the second engine's reading replaces Tesseract's from this score …
-_PAD = 0.25  # … of a line cropped with this share of its height around it
+_PAD = 0.25  # … of a line cropped with this share of its height above and below it …
+_PAD_SIDE = 0.6  # … and this share at either end (a last character must not touch the edge)
+MOST_SURE = 0.99  # the second engine's score (a mean of probabilities, rounded) is no proof
+SURE = 0.85  # a Tesseract line this confident keeps its characters: a shorter reading loses
 CELL_GAP = 1.2  # words further apart than this many line heights are in different cells
 WORD_STEP = 1.45  # a step this many times the usual one between characters splits words
 
@@ -172,6 +175,8 @@ def replace_lines(page: PageRead, readings: Sequence[tuple[PageLine, rapid.LineT
         if reading.score < REPLACE_FROM or reading.score <= seg.conf or \
                 not reading.text.strip():
             continue
+        if seg.conf >= SURE and _letters(reading.text) < _letters(seg.text):
+            continue  # a sure Tesseract reading is not cut short (2013 read 201 at an edge)
         new_words[id(seg.words[0])] = _spread(reading, seg.tight(page.rotation), seg.line,
                                               page.rotation)
         dropped.update(id(w) for w in seg.words)
@@ -193,15 +198,24 @@ def _spread(reading: rapid.LineText, box: BBox, line: int, rotation: int = 0) ->
     With character positions, a token ends at a gap (U+3000) or where the step to the next
     character is over :data:`WORD_STEP` times the usual one (two names a space apart), and
     its box spans its characters; without them, tokens are split at whitespace and share
-    the box by their length. On a page scanned a quarter turn off every token keeps the
-    whole box.
+    the box by their length. On a page scanned turned, the shares run along the line as it
+    lies in the page's own coordinates.
     """
     tokens = _tokens(reading)
+    conf = min(reading.score, MOST_SURE)
     x0, top, x1, bottom = box
-    if rotation in (90, 270):
-        return [Word(text=t, bbox=box, conf=reading.score, line=line) for t, _, _ in tokens]
+    if rotation == 270:  # the line runs down the page's own y
+        return [Word(text=t, bbox=(x0, top + a * (bottom - top), x1, top + b * (bottom - top)),
+                     conf=conf, line=line) for t, a, b in tokens]
+    if rotation == 90:  # … and up it
+        return [Word(text=t, bbox=(x0, bottom - b * (bottom - top), x1,
+                                   bottom - a * (bottom - top)),
+                     conf=conf, line=line) for t, a, b in tokens]
+    if rotation == 180:  # the page's own x runs right to left on the upright page
+        return [Word(text=t, bbox=(x1 - b * (x1 - x0), top, x1 - a * (x1 - x0), bottom),
+                     conf=conf, line=line) for t, a, b in tokens]
     return [Word(text=t, bbox=(x0 + a * (x1 - x0), top, x0 + b * (x1 - x0), bottom),
-                 conf=reading.score, line=line) for t, a, b in tokens]
+                 conf=conf, line=line) for t, a, b in tokens]
 
 
 def _tokens(reading: rapid.LineText) -> list[tuple[str, float, float]]:
@@ -251,8 +265,137 @@ def _unskewed(box: BBox, skew: float) -> BBox:
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
+MISSED_MAX = 10  # ink segments without words read on one page, at most
+_INK = 0.6  # a pixel is ink when darker than this share of the page's typical brightness
+
+
+def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
+                    ) -> list[BBox]:
+    """Boxes of printed text that Tesseract left out, on the upright page.
+
+    Tesseract's layout analysis sometimes drops a whole short line (专业：通信工程 beside a
+    photo box). Here every pixel darker than :data:`_INK` times the page's median is ink;
+    the words read (padded), long straight strokes (rules, borders, underlines) and what
+    lies outside the words' columns and far above or below them are taken out; what remains
+    is cut into rows a line high and those into pieces at gaps wider than :data:`CELL_GAP`
+    line heights. A piece must be at least 0.7 line heights wide and hold ink like print
+    (between 3 % and 60 % of its box): a photo, a desk margin or a speck does not.
+
+    Args:
+        gray: the upright page, one brightness value a pixel (0–255).
+        words: the boxes of the words read, on the upright page.
+        height: the typical height of a line of text, in pixels.
+
+    Returns:
+        At most :data:`MISSED_MAX` boxes (x0, top, x1, bottom), top to bottom.
+    """
+    if not words or height < 4:
+        return []
+    h_img, w_img = gray.shape
+    lh = int(round(height))
+    x0 = max(0, int(min(b[0] for b in words) - lh))
+    x1 = min(w_img, int(max(b[2] for b in words) + lh))
+    y0 = max(0, int(min(b[1] for b in words) - 3 * lh))
+    y1 = min(h_img, int(max(b[3] for b in words) + 3 * lh))
+    if x1 - x0 < 2 * lh or y1 - y0 < 2 * lh:
+        return []
+    region = gray[y0:y1, x0:x1]
+    ink = region < _INK * float(np.median(region))
+    pad = max(2, int(0.3 * height))
+    for b in words:
+        ink[max(0, int(b[1]) - y0 - pad):max(0, int(b[3]) - y0 + pad),
+            max(0, int(b[0]) - x0 - pad):max(0, int(b[2]) - x0 + pad)] = False
+    ink &= ~_long_runs(ink, 3 * lh, axis=0) & ~_long_runs(ink, 3 * lh, axis=1)
+    rows = ink.sum(axis=1) >= 2
+    out: list[BBox] = []
+    for top, bottom in _runs(rows, bridge=max(1, int(0.25 * height))):
+        if not 0.5 * height <= bottom - top <= 2.0 * height:
+            continue
+        band = ink[top:bottom]
+        cols = band.any(axis=0)
+        for left, right in _runs(cols, bridge=int(CELL_GAP * height)):
+            if right - left < 0.7 * height:
+                continue
+            piece = band[:, left:right]
+            rows_used = np.flatnonzero(piece.any(axis=1))
+            t, b = top + int(rows_used[0]), top + int(rows_used[-1]) + 1
+            density = float(piece.sum()) / max(1, (b - t) * (right - left))
+            if 0.03 <= density <= 0.6 and b - t >= 0.4 * height:
+                out.append((float(x0 + left), float(y0 + t), float(x0 + right), float(y0 + b)))
+    return out[:MISSED_MAX]
+
+
+def _runs(mask: np.ndarray, *, bridge: int) -> list[tuple[int, int]]:
+    """(start, end) of the True runs of a 1-d mask, runs less than ``bridge`` apart joined."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > bridge + 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _long_runs(ink: np.ndarray, length: int, *, axis: int) -> np.ndarray:
+    """The pixels of ``ink`` in straight runs of at least ``length`` along ``axis``."""
+    if ink.shape[axis] < length:
+        return np.zeros_like(ink)
+    a = ink if axis == 0 else ink.T
+    cs = np.concatenate((np.zeros((1, a.shape[1]), dtype=np.int32),
+                         np.cumsum(a, axis=0, dtype=np.int32)))
+    full = (cs[length:] - cs[:-length]) == length  # a run of ``length`` starts here
+    # every pixel covered by such a window: a difference array spread by a cumulative sum
+    starts = np.zeros((a.shape[0] + 1, a.shape[1]), dtype=np.int32)
+    starts[: full.shape[0]] += full
+    starts[length: length + full.shape[0]] -= full
+    hit = np.cumsum(starts, axis=0)[: a.shape[0]] > 0
+    return hit if axis == 0 else hit.T
+
+
+def add_lines(page: PageRead, found: Sequence[tuple[float, BBox, rapid.LineText]],
+              tops: dict[int, float], height: float) -> PageRead:
+    """The page with the lines Tesseract left out added where they stand.
+
+    Args:
+        page: the page's reading.
+        found: for each piece of missed print, its top on the upright page, its box in the
+            page's coordinates and the second engine's reading of it. A reading below
+            :data:`REPLACE_FROM` or without a letter or digit is dropped.
+        tops: the top of each of the page's lines on the upright page, by line number.
+        height: the typical line height on the upright page.
+
+    Each new line goes before the first line that starts lower down; the lines are then
+    numbered again in order.
+    """
+    new: list[tuple[float, list[Word]]] = []
+    for top, box, reading in found:
+        if reading.score < REPLACE_FROM or not _LETTER.search(reading.text):
+            continue
+        new.append((top, _spread(reading, box, -1, page.rotation)))
+    if not new:
+        return page
+    groups: dict[int, list[Word]] = {}
+    for w in page.words:
+        groups.setdefault(w.line, []).append(w)
+    order: list[list[Word]] = []
+    pending = sorted(new, key=lambda t: t[0])
+    for n in sorted(groups):
+        while pending and pending[0][0] + 0.3 * height < tops.get(n, math.inf):
+            order.append(pending.pop(0)[1])
+        order.append(groups[n])
+    order += [ws for _, ws in pending]
+    words = tuple(dataclasses.replace(w, line=i) for i, ws in enumerate(order) for w in ws)
+    return dataclasses.replace(page, words=words, text=text.page_text(words),
+                               confidence=text.mean_confidence(words))
+
+
+_LETTER = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+
+
 def reread_page(image: Image.Image, page: PageRead, unit: float) -> PageRead:
     """Re-read the page's chosen lines from ``image`` (the page as scanned) with RapidOCR.
+
+    Also reads the print Tesseract left out (:func:`missed_segments`) and adds it as lines.
 
     Args:
         image: the source image the page's words were read from.
@@ -260,26 +403,52 @@ def reread_page(image: Image.Image, page: PageRead, unit: float) -> PageRead:
             read).
         unit: page coordinates per source pixel (72/dpi for a rendered PDF page, else 1).
     """
-    chosen = lines_to_reread(page)
-    if not chosen or not rapid.is_available():
+    if page.text_source != TextSource.OCR or not page.words or not rapid.is_available():
         return page
+    chosen = lines_to_reread(page)
     up = orient.make_upright(image, page.rotation, page.skew)
     to_upright = np.linalg.inv(up.to_source)
-    crops = []
+    upright = {id(w): _unskewed(orient.map_box(to_upright, tuple(v / unit for v in w.bbox)),
+                                page.skew) for w in page.words}
+    crops, spans = [], []
     for ln in chosen:
-        boxes = [_unskewed(orient.map_box(to_upright, tuple(v / unit for v in w.bbox)),
-                           page.skew) for w in ln.words]
+        boxes = [upright[id(w)] for w in ln.words]
         # left and right from the extreme words, top and bottom from the typical word:
         # Tesseract's box of a character it could not read is often too tall
         box = (min(b[0] for b in boxes), statistics.median(b[1] for b in boxes),
                max(b[2] for b in boxes), statistics.median(b[3] for b in boxes))
-        pad = _PAD * (box[3] - box[1])
-        crops.append(up.image.crop((int(max(0, box[0] - pad)), int(max(0, box[1] - pad)),
-                                    int(min(up.image.width, box[2] + pad)),
-                                    int(min(up.image.height, box[3] + pad)))))
+        crops.append(_crop(up.image, box))
+        spans.append(box)
+    height = statistics.median(b[3] - b[1] for b in upright.values())
+    gray = np.asarray(preprocess.max_channel(up.image))
+    # what lies between the words of a re-read segment is in its new reading already
+    missed = missed_segments(gray, [*upright.values(), *spans], height)
+    crops += [_crop(up.image, box) for box in missed]
     try:
         readings = rapid.read_lines(crops)
     except Exception as e:  # the second engine failing must not lose Tesseract's reading
         log.warning("second engine failed on page %d: %s", page.page, type(e).__name__)
         return page
-    return replace_lines(page, list(zip(chosen, readings, strict=True)))
+    out = replace_lines(page, list(zip(chosen, readings, strict=False)))
+    if missed:
+        tops: dict[int, list[float]] = {}
+        for w in page.words:
+            tops.setdefault(w.line, []).append(upright[id(w)][1])
+        found = [(box[1], tuple(v * unit for v in orient.map_box(up.to_source, box)), r)
+                 for box, r in zip(missed, readings[len(chosen):], strict=True)]
+        out = add_lines(out, found, {n: min(t) for n, t in tops.items()}, height)
+    return dataclasses.replace(out, reread=len(crops))
+
+
+def _crop(image: Image.Image, box: BBox) -> Image.Image:
+    """``box`` of ``image`` with margins: :data:`_PAD` and :data:`_PAD_SIDE` line heights."""
+    h = box[3] - box[1]
+    pad, side = _PAD * h, _PAD_SIDE * h
+    return image.crop((int(max(0, box[0] - side)), int(max(0, box[1] - pad)),
+                       int(min(image.width, box[2] + side)),
+                       int(min(image.height, box[3] + pad))))
+
+
+def _letters(s: str) -> int:
+    """How many CJK characters, letters and digits ``s`` holds."""
+    return len(_LETTER.findall(s))

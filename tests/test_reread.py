@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import ImageDraw
 
 from extractors import reread
 from extractors._exec import rapid
@@ -78,3 +80,81 @@ def test_capital_amount_tesseract_cannot_read_is_read_by_the_second_engine(
     (page,) = both.pages
     assert "人民币叁佰柒拾捌万伍仟元整" in page.text and page.reread >= 1
     assert parse_amount_capital(page.text) == 3785000.0
+
+
+def _gray(img) -> np.ndarray:
+    return np.asarray(img.convert("L"))
+
+
+def test_print_left_out_by_tesseract_is_found_and_nothing_else() -> None:
+    """This test ensures that a line with no word read is found, and not a rule or a photo."""
+    img = text_image(["姓名：郭婷", "专业：通信工程", "授予学位：工学学士"],
+                     size=(1240, 480), font_px=44)
+    draw = ImageDraw.Draw(img)
+    draw.line((60, 420, 1100, 420), fill="black", width=3)  # a rule under the text
+    draw.rectangle((900, 40, 1150, 330), fill=(40, 40, 40))  # an ID photo, dark all over
+    gray = _gray(img)
+    # the words Tesseract gave: the first and the third line (rows at y = 50 + i·79)
+    read = [(60.0, 50.0, 330.0, 100.0), (60.0, 208.0, 480.0, 258.0)]
+    found = reread.missed_segments(gray, read, 50.0)
+    assert len(found) == 1
+    x0, top, x1, bottom = found[0]
+    assert 40 <= x0 <= 80 and 120 <= top <= 140 and 350 <= x1 <= 420 and bottom <= 185
+    every = [*read, found[0]]
+    assert reread.missed_segments(gray, every, 50.0) == []
+
+
+def test_lines_found_apart_go_where_they_stand() -> None:
+    """This test ensures that a missed line goes between its neighbours, lines renumbered."""
+    page = ocr_page([[("姓名：郭婷", 0, 300)], [("学位：工学学士", 0, 400)]])
+    tops = {0: 0.0, 1: 80.0}
+    found = [(40.0, (0.0, 40.0, 300.0, 70.0), rapid.LineText("专业：通信工程", 0.98)),
+             (200.0, (0.0, 200.0, 90.0, 230.0), rapid.LineText("~。", 0.99)),  # no letter
+             (120.0, (0.0, 120.0, 90.0, 150.0), rapid.LineText("签名", 0.4))]  # unsure
+    out = reread.add_lines(page, found, tops, 30.0)
+    assert out.text == "姓名：郭婷\n专业：通信工程\n学位：工学学士"
+    assert [w.line for w in out.words] == [0, 1, 2]
+    assert out.words[1].conf <= reread.MOST_SURE
+
+
+def test_a_sure_line_is_not_cut_short_by_the_second_engine() -> None:
+    """This test ensures that a reading that drops a character of a sure line loses."""
+    page = ocr_page([[("2013", 0, 80)]], conf=0.92)
+    seg = reread.page_lines(page)[0]
+    out = reread.replace_lines(page, [(seg, rapid.LineText("201", 1.0))])
+    assert out.text == "2013"
+    unsure = ocr_page([[("2O1", 0, 80)]], conf=0.6)
+    seg = reread.page_lines(unsure)[0]
+    assert reread.replace_lines(unsure, [(seg, rapid.LineText("2013", 0.99))]).text == "2013"
+
+
+def test_words_of_a_page_turned_half_run_right_to_left_in_its_own_frame() -> None:
+    """This test ensures that a 180° page's first re-read token lies right in its own frame."""
+    reading = rapid.LineText("摘 要", 0.95)
+    words = reread._spread(reading, (100.0, 0.0, 300.0, 30.0), 0, rotation=180)
+    assert [w.text for w in words] == ["摘", "要"]
+    assert words[0].bbox[0] > words[1].bbox[0]
+
+
+@needs_rapid
+@pytest.mark.needs_tesseract
+def test_a_page_reread_keeps_every_line_it_prints(tmp_path: Path, policy) -> None:
+    """This test ensures that, end to end, every printed line of a certificate comes out."""
+    lines = ["学士学位证书", "姓名：郭婷", "专业：通信工程", "授予学位：工学学士"]
+    path = tmp_path / "degree.png"
+    text_image(lines, size=(1240, 520), font_px=44).save(path)
+    (page,) = read_document(path, "degree.png", policy.reading).pages
+    text = page.text.replace(" ", "")
+    assert all(line.replace("：", ":") in text.replace("：", ":") for line in lines), text
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_words_of_a_page_turned_a_quarter_follow_the_line(rotation: int) -> None:
+    """This test ensures that re-read tokens on a quarter-turned page keep their order."""
+    from extractors.fields.text import upright_box
+
+    reading = rapid.LineText("叶燕敏 技术负责人", 0.95)
+    words = reread._spread(reading, (100.0, 50.0, 130.0, 450.0), 0, rotation=rotation)
+    assert [w.text for w in words] == ["叶燕敏", "技术负责人"]
+    first, second = (upright_box(w.bbox, rotation) for w in words)
+    assert first[2] <= second[0] + 1e-6  # left of it on the upright page
