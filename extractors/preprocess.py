@@ -7,6 +7,8 @@
   becomes light, while black and grey text stays as dark as it was.
 - :func:`light_colour_channel`: like :func:`max_channel` for light colours (highlighter,
   seals), but dark coloured print (navy, dark red) keeps its luma.
+- :func:`flatten_light`: the paper's own brightness (:func:`paper_light`) divided out, so
+  that a photo's shadowed or dim paper and the desk around it become white.
 - :func:`remove_grid`: long horizontal and vertical ruling lines (table grids, rules,
   underlines, boxes) found on a binarised copy (:func:`find_rules`) and painted the colour
   of the paper.
@@ -19,6 +21,15 @@ by ``benchmarks/preprocess.py`` (batch /tmp/k30: 248 scanned pages, 60 born-digi
   0.816 → 0.891, and 16 % less Tesseract CPU (an ``L`` image instead of RGB); 16 ms a page.
 - ``red_channel`` helps less (green highlighter: 7 of 12 names against 10).
 - ``light_colour_channel`` is no better than ``max_channel`` (0.824) and costs 60 ms.
+- ``flatten_light`` (the paper divided out, :func:`flatten_light`) on every page is as
+  good as ``max_channel`` overall (0.828) but worse on journal covers (0.918 → 0.904: a
+  coloured block reads as uneven light) and tables of contents (0.702 → 0.669). On the
+  pages whose light is uneven only (``light_spread`` under :data:`EVEN_LIGHT`: 20 of the
+  248, all phone photos) it gives 0.828, covers and tables as ``max_channel``, 4 more
+  unmarked names found (47 → 51/73), turned pages 0.796 → 0.798, 24 pages worse than the
+  plain page against 25, for 57 ms a page instead of 16. It is kept for those pages: it
+  rescues the phone photos Tesseract otherwise all but gives up on (a photographed patent
+  certificate of seed 2026: 14 characters read, then all 220).
 - ``remove_grid`` does not help at psm 3: no character more is read right, and Tesseract
   then reads ruled tables column by column (0.919 → 0.797 on pages with 5+ rules); it only
   rescues psm 6 on ruled tables. About 100–160 ms a page at 200 dpi.
@@ -61,6 +72,74 @@ def max_channel(img: Image.Image) -> Image.Image:
     rgb = img.convert("RGB")
     r, g, b = rgb.split()
     return ImageChops.lighter(ImageChops.lighter(r, g), b)
+
+
+FLAT_CELL = 4  # px: the page is averaged on cells this size …
+FLAT_REACH = 3  # … and the paper is the brightest cell this many cells around
+# A page whose light_spread is below this is flattened before OCR. On /tmp/k30's 248
+# scanned pages: phone photos 0.20–0.56 (20 under 0.55), journal covers with a coloured
+# block 0.59–0.64 (flattening them reads worse), flatbed scans 0.90–1.00.
+EVEN_LIGHT = 0.55
+NOT_PAPER = 0.5  # light under this share of the page's paper is not paper: made white
+
+
+def paper_light(grey: Image.Image) -> np.ndarray:
+    """The paper's brightness on :data:`FLAT_CELL` px cells of an ``L`` page (uint8 array).
+
+    The page is averaged over the cells (noise averages out), and each cell takes the
+    brightest within :data:`FLAT_REACH` cells around it (print strokes are thinner than
+    that), so a cell of text reads as the paper it is printed on.
+    """
+    a = np.asarray(grey, dtype=np.uint8)
+    c, k = FLAT_CELL, FLAT_REACH
+    hc, wc = a.shape[0] // c, a.shape[1] // c
+    if hc < 1 or wc < 1:
+        return np.full((1, 1), 255, dtype=np.uint8)
+    cells = a[: hc * c, : wc * c].reshape(hc, c, wc, c).mean(axis=(1, 3)).astype(np.uint8)
+    padded = np.pad(cells, k, mode="edge")
+    paper = cells.copy()
+    for dy in range(2 * k + 1):  # the brightest cell in a (2k+1)² window, by shifts
+        for dx in range(2 * k + 1):
+            np.maximum(paper, padded[dy : dy + hc, dx : dx + wc], out=paper)
+    return paper
+
+
+def light_spread(paper: np.ndarray) -> float:
+    """How uneven a page's light is: the 5th percentile of :func:`paper_light` over the 95th.
+
+    1 for an evenly lit page; far below for a dark desk around a photographed sheet or a
+    deep shadow.
+    """
+    lo, hi = np.percentile(paper, [5, 95])
+    return float(lo) / max(float(hi), 1.0)
+
+
+def flatten_light(img: Image.Image, *, below: float = 1.0) -> Image.Image:
+    """A greyscale page with its paper made evenly white, divided by the light around it.
+
+    A phone photo's paper goes from white to grey across the sheet, under a shadow or a
+    warm lamp, and the desk around it is dark: Tesseract's one global threshold then drops
+    whole lines (a photographed patent certificate: 3 lines of 14 read, all 14 once
+    flattened). Each pixel is divided by :func:`paper_light`, smoothed and spread back over
+    the page: the paper becomes white wherever it is, and the print keeps its contrast with
+    it. Only a page whose :func:`light_spread` is under ``below`` is flattened (1.0: every
+    page); the others are returned as :func:`max_channel` makes them.
+    """
+    grey = max_channel(img)
+    h, w = grey.height, grey.width
+    if h < 8 * FLAT_CELL * FLAT_REACH or w < 8 * FLAT_CELL * FLAT_REACH:
+        return grey
+    paper = paper_light(grey)
+    if below < 1.0 and light_spread(paper) >= below:
+        return grey
+    smooth = Image.fromarray(paper).filter(ImageFilter.GaussianBlur(5)).resize(
+        (w, h), Image.Resampling.BILINEAR)
+    bg = np.maximum(np.asarray(smooth, dtype=np.float32), 1.0)
+    out = np.minimum(np.asarray(grey, dtype=np.float32) * (255.0 / bg), 255.0)
+    # what is much darker than the page's paper is no paper (a desk, a scanner lid's edge,
+    # a dark block of a cover): divided out, its grain would read as characters
+    out[bg < NOT_PAPER * float(np.percentile(paper, 95))] = 255.0
+    return Image.fromarray(out.astype(np.uint8))
 
 
 def light_colour_channel(img: Image.Image, low: int = MARK_LOW, high: int = MARK_HIGH

@@ -266,8 +266,10 @@ def _ocr_page(image: Image.Image, page: int, rule: ReadingRule, *, dpi: int | No
     """
     try:
         # the brightest channel: highlighter, seals and pen marks fade, print stays dark
-        # (benchmarks/preprocess.py: scanned pages 0.816 → 0.827, marked names 41 → 53/66)
-        read = upright.read_upright(preprocess.max_channel(image), rule.ocr_lang,
+        # (benchmarks/preprocess.py: scanned pages 0.816 → 0.827, marked names 41 → 53/66);
+        # unevenly lit pages (photos on a desk) also get their paper evened out
+        ready = preprocess.flatten_light(image, below=preprocess.EVEN_LIGHT)
+        read = upright.read_upright(ready, rule.ocr_lang,
                                     timeout=rule.page_timeout_s, dpi=dpi)
     except tesseract.OcrTimeoutError:
         log.warning("OCR of page %d ran past %s s and was cut off", page, rule.page_timeout_s)
