@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
+from extractors.fields import education
 from extractors.fields.text import (
     Line,
     PageLines,
     body_of,
+    by_rows,
     find_dates,
     label_pattern,
     labelled,
@@ -98,6 +100,7 @@ def test_parse_date_reads_every_written_form(text: str, expected: dt.date) -> No
         ("2021年6月30", dt.date(2021, 6, 30)),  # 日 lost
         ("20 1 6- 12- 05", dt.date(2016, 12, 5)),  # a spaced year with dashes
         ("2 01 5-1 0-2 9", dt.date(2015, 10, 29)),  # every part spaced
+        ("20 1 8.0 2.09", dt.date(2018, 2, 9)),  # and with dots
     ],
 )
 def test_parse_date_reads_through_ocr_noise(text: str, expected: dt.date) -> None:
@@ -399,3 +402,25 @@ def test_lines_of_reads_a_turned_page_in_reading_order(rotation: int) -> None:
     (line,) = lines_of(page, split_gap=3)
     assert line.text == "姓名王丽"
     assert line.rotation == rotation
+
+
+def test_lines_are_read_row_by_row() -> None:
+    """This test ensures that the end of a row Tesseract listed after the next row comes back."""
+    def w(text: str, box: tuple[float, float, float, float], line: int) -> Word:
+        return Word(text=text, bbox=box, conf=0.9, line=line)
+
+    page = PageRead(page=1, text="", text_source=TextSource.OCR, confidence=0.9, words=(
+        w("你参与完成的“楼宇对讲系统集成方案探讨项目”项目，", (576, 876, 2147, 938), 0),
+        w("等奖。特发此证，以资鼓励。", (443, 996, 1227, 1060), 1),
+        w("荣获杭州市科学技术进步奖一", (2243, 882, 3037, 946), 2)))
+    lines = by_rows(lines_of(page))
+    assert [ln.text[:2] for ln in lines] == ["你参", "荣获", "等奖"]
+
+
+@pytest.mark.parametrize("said", ["授予", "授子", "投予"])
+def test_the_degree_is_read_through_ocr_s_look_alikes(said: str) -> None:
+    """This test ensures that 授予 read 授子 or 投予 still gives the degree."""
+    page = PageRead(page=1, text=f"学士学位证书\n经审核符合规定，{said}工学学士学位。",
+                    text_source=TextSource.OCR, confidence=0.9,
+                    kind=PageKind.DEGREE_CERTIFICATE)
+    assert education.parse([page], "学位证.jpg").value("degree") == "工学学士"

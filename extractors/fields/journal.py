@@ -583,13 +583,13 @@ def _names_like(chunks: list[str], *, run_together: bool = False) -> bool:
 
     With several pieces, one of up to eight characters may be two names OCR ran together
     (兽莉霞曹娜艳) as long as most pieces are names. With ``run_together`` (the line stands
-    where the byline must be), one piece of up to nine characters may be two or three names
-    run together (李霞吴建周超华).
+    where the byline must be), one piece of up to twelve characters may be two to four names
+    run together (李霞吴建周超华, 赵华张俊肖平勇马梅玲).
     """
     if not chunks:
         return False
     if len(chunks) == 1 and run_together:
-        return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,9}", chunks[0]))
+        return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,12}", chunks[0]))
     if len(chunks) == 1:
         return bool(_NAME.match(chunks[0])) and len(chunks[0]) <= 3
     names = sum(bool(_NAME.match(c)) for c in chunks)

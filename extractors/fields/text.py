@@ -345,11 +345,11 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        # OCR may space out a date printed with dashes ("20 1 6- 12- 05"): taken only
+        # OCR may space out a date printed with separators ("20 1 6- 12- 05"): taken only
         # with the day, so that a spaced number is not read as a month
         "sep",
         re.compile(
-            rf"(?<![0-9.])(?P<y>{_SPACED_YEAR})\s*(?P<sep>[-/／－])\s*(?P<m>{_SPACED_NUM})"
+            rf"(?<![0-9.])(?P<y>{_SPACED_YEAR})\s*(?P<sep>[-/／－.．])\s*(?P<m>{_SPACED_NUM})"
             rf"\s*(?P=sep)\s*(?P<d>{_SPACED_NUM})(?![0-9])"
         ),
     ),
@@ -528,12 +528,32 @@ class PageLines:
 
 
 def prepare(pages: Sequence[PageRead], split_gap: float = 3.0) -> list[PageLines]:
-    """The pages with their lines and running text."""
+    """The pages with their lines (in :func:`by_rows` order) and running text."""
     out = []
     for p in pages:
-        lines = tuple(lines_of(p, split_gap=split_gap))
+        lines = tuple(by_rows(lines_of(p, split_gap=split_gap)))
         out.append(PageLines(page=p, lines=lines, body=body_of(lines)))
     return out
+
+
+def by_rows(lines: Sequence[Line]) -> list[Line]:
+    """``lines`` top to bottom, a row's lines left to right (on the upright page).
+
+    Tesseract may put the end of a row in a block of its own and list it after the next row
+    (…项目，| 等奖。特发此证 | 荣获杭州市科学技术进步奖一): a certificate, a card or a form
+    reads row by row. Lines without boxes keep their order.
+    """
+    if not lines or any(not ln.words for ln in lines):
+        return list(lines)
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.upright()[1]):
+        box = ln.upright()
+        row = rows[-1] if rows else None
+        if row is not None and _same_row(row[0].upright(), box):
+            row.append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.upright()[0])]
 
 
 def labelled(
