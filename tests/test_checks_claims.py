@@ -6,6 +6,7 @@ tested on its own; the parsers have their own tests on real drawn and scanned pa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 
@@ -328,6 +329,19 @@ def test_number_with_digits_lost_by_ocr_is_not_edu002() -> None:
     assert codes(app(), [*docs, lost]) == []
     assert codes(app(), [*docs, diploma(certificate_number="10351120100330")]) == ["EDU002"]
     assert codes(app(), [*docs, diploma(certificate_number="103511201003300799")]) == ["EDU002"]
+
+
+def test_a_number_the_two_engines_disagree_on_is_not_edu002() -> None:
+    """This test ensures that a number of the declared length read unsure raises nothing."""
+    docs = [id_card(), journal(), contract(), award()]
+    disputed = diploma(certificate_number="103511201003300718")
+    disputed.fields["certificate_number"] = dataclasses.replace(
+        disputed.fields["certificate_number"], confidence=0.77)
+    assert codes(app(), [*docs, disputed]) == []
+    sure = diploma(certificate_number="103511201003300718")
+    sure.fields["certificate_number"] = dataclasses.replace(
+        sure.fields["certificate_number"], confidence=0.97)
+    assert codes(app(), [*docs, sure]) == ["EDU002"]
 
 
 def test_two_authors_run_together_by_ocr_still_count() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,20 @@ def test_words_of_a_page_turned_a_quarter_follow_the_line(rotation: int) -> None
     assert [w.text for w in words] == ["叶燕敏", "技术负责人"]
     first, second = (upright_box(w.bbox, rotation) for w in words)
     assert first[2] <= second[0] + 1e-6  # left of it on the upright page
+
+
+def test_digits_the_engines_read_differently_keep_the_sure_one_or_lose_trust() -> None:
+    """This test ensures that a second reading differing in a digit does not pass as sure."""
+    sure = ocr_page([[("证书编号，", 0, 100), ("103351201109875132", 110, 400)]], conf=0.9)
+    sure = dataclasses.replace(sure, words=(dataclasses.replace(sure.words[0], conf=0.38),
+                                            sure.words[1]))
+    seg = reread.page_lines(sure)[0]
+    out = reread.replace_lines(sure, [(seg, rapid.LineText("证书编号：103351201109875138",
+                                                          0.97))])
+    assert "103351201109875132" in out.text.replace(" ", "")
+    unsure = ocr_page([[("证书编号，", 0, 100), ("103351201109875132", 110, 400)]], conf=0.77)
+    seg = reread.page_lines(unsure)[0]
+    out = reread.replace_lines(unsure, [(seg, rapid.LineText("证书编号：103351201109875138",
+                                                            0.97))])
+    assert "103351201109875138" in out.text.replace(" ", "")
+    assert max(w.conf for w in out.words) <= 0.77  # taken, but no surer than Tesseract was
