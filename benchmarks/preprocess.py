@@ -77,14 +77,14 @@ Scanned pages (248: 212 upright, 36 turned; 66 with a marked name)::
 Added later (same pages, same machine)::
 
                           max    flat   even
-  char accuracy          0.827  0.828  0.828   Δ vs grey: max +.004…+.018, flat +.003…+.021,
-  order-free accuracy    0.928  0.926  0.928              even +.005…+.019
-  pages < −0.02 vs grey     25     39     24
-  CPU s/page              1.19   1.34   1.33   (max measured on a quieter machine)
-  preprocessing CPU ms     16     97     57
+  char accuracy          0.827  0.829  0.828   Δ vs grey: max +.004…+.018, flat +.003…+.022,
+  order-free accuracy    0.928  0.927  0.929              even +.005…+.019
+  pages < −0.02 vs grey     25     39     25
+  CPU s/page              1.19   1.41   1.32   (max measured on a quieter machine)
+  preprocessing CPU ms     16    112     56
   name found, marked     53/66  53/66  53/66
-  name found, unmarked   47/73  52/73  51/73
-  turned pages (36)      0.796  0.802  0.798
+  name found, unmarked   47/73  56/73  54/73
+  turned pages (36)      0.796  0.803  0.800
   journal_cover (25)     0.918  0.904  0.918;  journal_toc (25) 0.702 0.669 0.702
 
 ``even`` flattens the 20 pages whose light_spread is under ``EVEN_LIGHT`` (0.55: the phone
