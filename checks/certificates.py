@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from checks.evidence import SAME_TITLE, Match, norm, similarity
-from checks.proof import ClaimCheck, at, field_values
+from checks.proof import ClaimCheck, at, field_values, read_by_ocr
 from model.application import Achievement, AchievementType
-from model.names import same_name
+from model.names import one_misread_away, same_name
 from model.report import Finding
 from model.rules import finding
 
@@ -42,7 +42,9 @@ def check_certificate(claim: Achievement, match: Match | None, name: str,
                                 "不是申报人", claim=claim.id, evidence=at(docs, "holder")))
     inventors = fields.get("inventors")
     if isinstance(inventors, tuple) and inventors and \
-            not any(same_name(i, name) for i in inventors):
+            not any(same_name(i, name) for i in inventors) and \
+            not (read_by_ocr(docs, "inventors") and
+                 any(one_misread_away(i, name) for i in inventors)):
         findings.append(finding("CER002", f"{what}《{claim.title}》的发明人中没有申报人",
                                 claim=claim.id, evidence=at(docs, "inventors")))
     title = fields.get("title")
@@ -73,3 +75,4 @@ def _date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+

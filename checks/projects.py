@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from checks.evidence import Match, norm
-from checks.proof import ClaimCheck, at, field_values
+from checks.proof import ClaimCheck, at, field_values, read_by_ocr
 from model.application import Achievement
 from model.fields import DocumentFields, FieldData
-from model.names import same_name
+from model.names import one_misread_away, same_name
 from model.report import Finding
 from model.rules import finding
 
@@ -28,6 +28,17 @@ def participant_role(participants: FieldData, name: str) -> tuple[bool, str | No
     for row in rows:
         cells = row.split("|")
         if cells and same_name(cells[0], name):
+            role = cells[1].strip() if len(cells) > 1 and cells[1].strip() else None
+            return True, role
+    return False, None
+
+
+def _misread_row(participants: FieldData, name: str) -> tuple[bool, str | None]:
+    """:func:`participant_role` for a row whose name is ``name`` with one character misread."""
+    rows = participants if isinstance(participants, tuple) else ()
+    for row in rows:
+        cells = row.split("|")
+        if cells and one_misread_away(cells[0], name):
             role = cells[1].strip() if len(cells) > 1 and cells[1].strip() else None
             return True, role
     return False, None
@@ -57,6 +68,9 @@ def check_project(claim: Achievement, match: Match | None, name: str,
     participants = next((d.value("participants") for d in docs if d.value("participants")),
                         None)
     listed, role = participant_role(participants, name)
+    if participants and not listed and read_by_ocr(docs, "participants"):
+        # OCR that misread one character of her name cannot say she is not listed
+        listed, role = _misread_row(participants, name)
     if participants:
         fields["role"] = role
         if not listed:

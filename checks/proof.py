@@ -66,3 +66,9 @@ def at(docs: Sequence[DocumentFields], name: str) -> tuple[Evidence, ...]:
         if f is not None:
             return (Evidence(file=d.file, page=f.page, bbox=f.bbox),)
     return (Evidence(file=docs[0].file, page=docs[0].pages[0]),) if docs else ()
+
+
+def read_by_ocr(docs: Sequence[DocumentFields], name: str) -> bool:
+    """Whether field ``name`` was read by OCR (a text layer's fields have confidence 1)."""
+    f = next((d.fields[name] for d in docs if name in d.fields), None)
+    return f is not None and f.confidence < 1.0

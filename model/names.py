@@ -45,3 +45,16 @@ def same_name(a: str, b: str) -> bool:
     """Whether two names are the same once normalised (never fuzzy: 王丽 ≠ 王莉)."""
     na, nb = normalise_name(a), normalise_name(b)
     return bool(na) and na == nb
+
+
+def one_misread_away(read: str, name: str) -> bool:
+    """Whether OCR's ``read`` may be ``name`` with one character misread, lost or doubled.
+
+    Not the same name (see :func:`same_name`): a name read by OCR this close to the
+    applicant's cannot say she is absent, nor that she is there. 邓俊 for 邓俊鑫, 荆勇 for
+    张勇; a text layer's 王莉 is another person than 王丽 and must not be asked this.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    a, b = normalise_name(read), normalise_name(name)
+    return len(a) >= 2 and len(b) >= 2 and a != b and Levenshtein.distance(a, b) == 1

@@ -380,3 +380,32 @@ def test_an_invalid_declaration_still_has_its_claims_checked() -> None:
     assert {c.id: c.status for c in report.claims} == {
         "P1": "verified", "J1": "verified", "A1": "verified", "education:0": "verified"}
     assert report.name == NAME
+
+
+PATENT = {"id": "T1", "type": "patent", "title": "一种物联网停车场管理装置", "year": 2020}
+
+
+def patent(confidence: float, inventors: list[str]) -> DocumentFields:
+    """The patent certificate of PATENT, its fields read at ``confidence``."""
+    d = doc(Family.CERTIFICATE, "patent_certificate", "专利.jpg", title=PATENT["title"],
+            inventors=inventors, patent_number="ZL 2019 2 12345678.9", year=2020,
+            granted="2020-03-02")
+    return dataclasses.replace(d, fields={k: dataclasses.replace(v, confidence=confidence)
+                                          for k, v in d.fields.items()})
+
+
+def test_a_name_ocr_misread_by_one_character_is_no_absence() -> None:
+    """This test ensures that OCR's 王莉 for 王丽 is no absence; a text layer's 王莉 is."""
+    with_patent = functools.partial(make_app, achievements=[PAPER, PROJECT, AWARD, PATENT],
+                                    education=[EDU])
+    rest = [id_card(), diploma(), journal(), award()]
+    ocr_row = contract(participants=["王莉|技术负责人|系统设计", "马霞|项目经理|现场管理"])
+    ocr_row = dataclasses.replace(ocr_row, fields={
+        **ocr_row.fields, "participants": dataclasses.replace(ocr_row.fields["participants"],
+                                                              confidence=0.9)})
+    assert codes(with_patent(), [*rest, ocr_row, patent(0.9, ["高明", NAME[:1] + "莉"])]) == []
+    layer_row = contract(participants=["王莉|技术负责人|系统设计", "马霞|项目经理|现场管理"])
+    assert codes(with_patent(), [*rest, layer_row, patent(1.0, ["高明", "王莉"])]) == [
+        "CER002", "CON005"]
+    assert codes(with_patent(), [*rest, contract(), patent(0.9, ["高明", "李娜"])]) == [
+        "CER002"]
