@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # model.marks imports BBox from here
+    from model.marks import Mark, Seal
 
 BBox = tuple[float, float, float, float]
 """[x0, top, x1, bottom]: PDF points (image files: pixels), origin top-left."""
@@ -69,6 +73,8 @@ class Evidence:
     file: str
     page: int | None = None
     bbox: BBox | None = None
+    what: str | None = None  # what the box shows: "name", "mark", "seal" (None: the field)
+    crop: str | None = None  # a picture of the region, relative to OUT/<key>/ (evidence/…)
 
     def to_json(self) -> dict[str, object]:
         """The report.json form."""
@@ -77,6 +83,10 @@ class Evidence:
             out["page"] = self.page
         if self.bbox is not None:
             out["bbox"] = [round(v, 1) for v in self.bbox]
+        if self.what is not None:
+            out["what"] = self.what
+        if self.crop is not None:
+            out["crop"] = self.crop
         return out
 
 
@@ -114,6 +124,7 @@ class Word:
     bbox: BBox
     conf: float
     line: int
+    engine: str = ""  # "": the page's own reading (text layer, Tesseract); else the re-reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,8 @@ class PageRead:
         timed_out: OCR of the page ran past the policy's seconds per page and was cut off.
         reread: how many of its lines the second OCR engine re-read (amounts, names,
             doubtful lines; :mod:`extractors.reread`).
+        marks: highlighter, pen and annotation marks found on it (:mod:`model.marks`).
+        seals: red round or oval stamps found on it.
     """
 
     page: int
@@ -146,6 +159,8 @@ class PageRead:
     note: str = ""
     timed_out: bool = False
     reread: int = 0
+    marks: tuple[Mark, ...] = ()
+    seals: tuple[Seal, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The report.json form (the text and words stay out of the report)."""
@@ -166,6 +181,10 @@ class PageRead:
             out["note"] = self.note
         if self.reread:
             out["reread"] = self.reread
+        if self.marks:
+            out["marks"] = [m.to_json() for m in self.marks]
+        if self.seals:
+            out["seals"] = [m.to_json() for m in self.seals]
         return out
 
 
@@ -198,6 +217,7 @@ class ClaimResult:
     evidence: tuple[Evidence, ...] = ()
     fields: dict[str, object] = field(default_factory=dict)
     unverified: tuple[str, ...] = ()  # fields read but not confirmed (e.g. amount_capital)
+    name_mark: NameMark | None = None  # papers and projects: is the applicant's name marked
 
     def to_json(self) -> dict[str, object]:
         """The report.json form."""
@@ -209,7 +229,33 @@ class ClaimResult:
         }
         if self.unverified:
             out["unverified"] = list(self.unverified)
+        if self.name_mark is not None:
+            out["name_mark"] = self.name_mark.to_json()
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class NameMark:
+    """Whether the applicant's name is marked on a claim's proof, and how.
+
+    Attributes:
+        marked: a mark covers one printing of the name on the proof's pages.
+        found: how many printings of the name were found there.
+        kind: the mark's kind (``highlight``, ``box``, ``underline``…) when marked.
+        colour: its colour name, when marked.
+        evidence: the name (``what`` = ``name``) and the mark (``mark``) on their page.
+    """
+
+    marked: bool
+    found: int
+    kind: str | None = None
+    colour: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The report.json form."""
+        return {"marked": self.marked, "found": self.found, "kind": self.kind,
+                "colour": self.colour, "evidence": [e.to_json() for e in self.evidence]}
 
 
 def verdict_of(findings: list[Finding] | tuple[Finding, ...]) -> Verdict:
