@@ -207,16 +207,16 @@ def _spread(reading: rapid.LineText, box: BBox, line: int, rotation: int = 0) ->
     x0, top, x1, bottom = box
     if rotation == 270:  # the line runs down the page's own y
         return [Word(text=t, bbox=(x0, top + a * (bottom - top), x1, top + b * (bottom - top)),
-                     conf=conf, line=line) for t, a, b in tokens]
+                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
     if rotation == 90:  # … and up it
         return [Word(text=t, bbox=(x0, bottom - b * (bottom - top), x1,
                                    bottom - a * (bottom - top)),
-                     conf=conf, line=line) for t, a, b in tokens]
+                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
     if rotation == 180:  # the page's own x runs right to left on the upright page
         return [Word(text=t, bbox=(x1 - b * (x1 - x0), top, x1 - a * (x1 - x0), bottom),
-                     conf=conf, line=line) for t, a, b in tokens]
+                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
     return [Word(text=t, bbox=(x0 + a * (x1 - x0), top, x0 + b * (x1 - x0), bottom),
-                 conf=conf, line=line) for t, a, b in tokens]
+                 conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
 
 
 def _tokens(reading: rapid.LineText) -> list[tuple[str, float, float]]:

@@ -465,3 +465,20 @@ def test_a_byline_split_by_a_highlighter_is_read_once() -> None:
     rows.insert(4, [("郑平", 299, 116, 344, 138)])  # overlapping the next piece
     f = journal_fields.parse([_ocr_article(rows)], "p.pdf")
     assert f.value("authors") == ("郑平建", "潘敏", "何霞萍")
+
+
+@pytest.mark.parametrize(("engine", "verified"), [("", False), ("rapidocr-onnxruntime", True)])
+def test_a_capital_amount_the_second_engine_read_is_taken_as_read(engine: str,
+                                                                  verified: bool) -> None:
+    """This test ensures that a re-read capital amount counts; Tesseract's alone does not."""
+    words = (Word(text="合同金额：", bbox=(60, 100, 140, 120), conf=0.95, line=0),
+             Word(text="人民币贰佰贰拾玖万元整", bbox=(140, 100, 360, 120), conf=0.95, line=0,
+                  engine=engine),
+             Word(text="（¥2,190,000.00）", bbox=(360, 100, 480, 120), conf=0.95, line=0))
+    page = PageRead(page=2, text="合同金额：人民币贰佰贰拾玖万元整（¥2,190,000.00）",
+                    text_source=TextSource.OCR, confidence=0.95,
+                    kind=PageKind.CONTRACT_AMOUNT, part=0, words=words)
+    f = contract_fields.parse([page], "J1.pdf")
+    assert f.value("amount") == 2_190_000.0
+    assert f.fields["amount_capital"].verified is verified
+    assert f.value("amount_capital_value") == (2_290_000.0 if verified else None)

@@ -419,9 +419,10 @@ def _amounts(
 
     The amount line is the one labelled 合同金额 (with the next line when it wraps); when it
     is not found on the amount page, every page is searched. The capital amount is verified
-    when it parses; on an OCR'd page it must also agree with the figures, or be written
-    without the characters Tesseract cannot read, since a dropped or substituted character
-    can leave another well-formed amount.
+    when it parses; on a page Tesseract read it must also agree with the figures, or be
+    written without the characters Tesseract cannot read, since a dropped or substituted
+    character can leave another well-formed amount. One the second engine re-read (which
+    reads 叁 柒 捌 仟) is taken as read.
     """
     order = ([page] if page is not None else []) + [p for p in pages if p is not page]
     for p in order:
@@ -456,14 +457,16 @@ def _amount_fields(
     ocr = page.text_source == TextSource.OCR
     out: dict[str, FieldValue] = {}
     cap_value = parse_amount_capital(cap) if cap else None
+    reread = any(w.engine and set(w.text) & set(cap or "") for w in line.words)
     if (
         cap_value is not None
         and ocr
+        and not reread
         and figures is not None
         and cap_value != figures
         and tesseract_may_misread(figures)
     ):
-        cap_value = None  # may be a misreading, not a disagreement on paper
+        cap_value = None  # may be Tesseract's misreading, not a disagreement on paper
     if figures is not None:
         out["amount"] = field_at(figures, raw, page, line)
     elif cap_value is not None:
