@@ -1,4 +1,6 @@
-"""PDF access: the only module that imports pypdf, pdfplumber and pypdfium2 for reading.
+"""PDF access: with :mod:`.pdf_marks`, the only modules that import the PDF libraries.
+
+pypdf, pdfplumber and pypdfium2 are used here and nowhere else.
 
 Third-party errors are translated into model.errors.FileProblemError subclasses. Page
 numbers are zero-based (``pageno``) here.
@@ -21,7 +23,9 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 from pypdf import PasswordType, PdfReader
 
+from extractors._backends import pdf_marks
 from model.errors import EncryptedPdfError, UnreadableFileError
+from model.marks import Mark, Seal
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +66,25 @@ class LayerPage:
     text: str
     words: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
     lines: tuple[int, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    seals: tuple[Seal, ...] = ()
+
+
+def _drawn(page: Any) -> tuple[tuple[Mark, ...], tuple[Seal, ...]]:
+    """The marks and seals painted on the page (:func:`.pdf_marks.drawing_marks`)."""
+    try:
+        marks, seals = pdf_marks.drawing_marks(page)
+    except Exception as e:  # marks are a help: a page whose drawing breaks keeps its text
+        log.warning("the drawing of a page could not be read: %s", type(e).__name__)
+        return (), ()
+    return tuple(marks), tuple(seals)
 
 
 def _layer_page(page: Any) -> LayerPage:
     text = page.extract_text() or ""
+    marks, seals = _drawn(page)
     if not text.strip():
-        return LayerPage(text=text)
+        return LayerPage(text=text, marks=marks, seals=seals)
     raw = sorted(page.extract_words(keep_blank_chars=False, use_text_flow=False),
                  key=lambda w: (round(w["top"]), w["x0"]))
     words, lines, line, last_top, last_height = [], [], -1, None, 0.0
@@ -79,7 +96,8 @@ def _layer_page(page: Any) -> LayerPage:
         words.append((w["text"], (float(w["x0"]), float(w["top"]), float(w["x1"]),
                                   float(w["bottom"]))))
         lines.append(line)
-    return LayerPage(text=text, words=tuple(words), lines=tuple(lines))
+    return LayerPage(text=text, words=tuple(words), lines=tuple(lines), marks=marks,
+                     seals=seals)
 
 
 class TextLayer:
@@ -112,6 +130,15 @@ class TextLayer:
             finally:
                 page.close()
             yield layer
+
+
+def annotation_marks(path: Path) -> dict[int, list[Mark]]:
+    """The marks of the file's annotations, by 0-based page (:mod:`.pdf_marks`); never raises."""
+    try:
+        return pdf_marks.annotation_marks(path)
+    except Exception as e:  # marks are a help: a file whose annotations break keeps its text
+        log.warning("the annotations could not be read: %s", type(e).__name__)
+        return {}
 
 
 @contextlib.contextmanager
