@@ -4,22 +4,24 @@ Achievements and education entries find their proof among all the applicant's do
 (:mod:`checks.evidence`); each family's rules then say whether it proves the claim
 (:mod:`checks.papers`, :mod:`checks.projects`, :mod:`checks.certificates`,
 :mod:`checks.education`); the ID card and the social-security proof are checked by
-:mod:`checks.documents`; SCR003 looks at all claims together.
+:mod:`checks.documents`; whether the applicant's name is marked on a paper's or a project's
+proof (PAP003, CON003) by :mod:`checks.marks`; SCR003 looks at all claims together.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks import evidence
+from checks import evidence, marks
 from checks.certificates import check_certificate
 from checks.documents import check_id_card, check_social_security
 from checks.education import check_education
 from checks.papers import check_paper
 from checks.projects import check_project
 from checks.proof import ClaimCheck
-from model.application import AchievementType, Application, Route
+from model.application import Achievement, AchievementType, Application, Route
 from model.fields import DocumentFields
 from model.report import ClaimResult, DocumentRead, Finding
 from model.rules import finding
@@ -53,9 +55,11 @@ def check_claims(app: Application, read: Sequence[DocumentRead],
     for a in app.achievements:
         match = matches.get(a.id)
         if a.type == AchievementType.PAPER:
-            checks.append(check_paper(a, match, name, title_date))
+            checks.append(_with_name_mark(check_paper(a, match, name, title_date), a, match,
+                                          name, read))
         elif a.type == AchievementType.PROJECT:
-            checks.append(check_project(a, match, name, title_date))
+            checks.append(_with_name_mark(check_project(a, match, name, title_date), a, match,
+                                          name, read))
         else:
             checks.append(check_certificate(a, match, name, title_date))
     for i, entry in enumerate(app.education):
@@ -65,6 +69,39 @@ def check_claims(app: Application, read: Sequence[DocumentRead],
     findings.extend(check_social_security(app, read))
     findings.extend(_self_score(app, [c.result for c in checks[:len(app.achievements)]]))
     return ClaimsOutcome(findings=tuple(findings), claims=tuple(c.result for c in checks))
+
+
+# the mark code of a claim type, and the code that already says the name is not there
+_MARK_CODES = {AchievementType.PAPER: ("PAP003", "PAP007", "论文《{t}》的文章或目录"),
+               AchievementType.PROJECT: ("CON003", "CON005", "项目《{t}》合同的参加人员名单")}
+
+
+def _with_name_mark(check: ClaimCheck, claim: Achievement, match: evidence.Match | None,
+                    name: str, read: Sequence[DocumentRead]) -> ClaimCheck:
+    """PAP003 / CON003 when the applicant's name is not marked on the claim's proof.
+
+    Nothing is said without a proof (PAP001 / CON001), nor when the name is not found and
+    PAP007 / CON005 already says it is missing.
+    """
+    if match is None:
+        return check
+    code, absent_code, where = _MARK_CODES[claim.type]
+    nm = marks.name_mark(name, match.docs, read)
+    if nm is None:
+        return check
+    result = dataclasses.replace(check.result, name_mark=nm)
+    findings = list(check.findings)
+    place = where.format(t=claim.title)
+    if nm.marked:
+        pass
+    elif nm.found:
+        findings.append(finding(code, f"{place}中申报人姓名（{nm.found} 处）未明显标明"
+                                "（未见荧光笔、方框、圆圈或下划线）", claim=claim.id,
+                                evidence=nm.evidence))
+    elif not any(f.code == absent_code for f in findings):
+        findings.append(finding(code, f"{place}中未找到申报人姓名，无法确认已标明",
+                                claim=claim.id, evidence=match.evidence()))
+    return ClaimCheck(findings=tuple(findings), result=result)
 
 
 def _self_score(app: Application, results: Sequence[ClaimResult]) -> list[Finding]:
