@@ -24,7 +24,7 @@ from extractors.files import find_photo
 from extractors.photo import measure_photo
 from extractors.reading import read_document
 from flows.progress import BatchProgress
-from generators import report_json, review_form
+from generators import crops, report_json, review_form
 from generators.report_json import SummaryRow
 from model.application import Application
 from model.report import DocumentRead, Report
@@ -38,6 +38,7 @@ class Checked:
 
     report: Report
     application: Application | None
+    source: Path | None = None  # the applicant's folder, for the evidence crops
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +79,19 @@ def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
         photo_path, photo_path.relative_to(entry.path).as_posix())
     report = build_report(entry.key, declaration, photo, documents, policy,
                           parse_all(documents))
-    return Checked(report, declaration.application)
+    return Checked(report, declaration.application, entry.path)
 
 
 @task(name="render-outputs", cache_policy=NO_CACHE)
 def render_outputs(checked: Checked, out: Path, title: str) -> SummaryRow:
-    """Write report.json and the review form of one applicant."""
+    """Write the evidence crops, report.json and the review form of one applicant."""
     folder = out / checked.report.applicant
-    written = [report_json.render(checked.report, folder / "report.json")]
+    report = crops.add_crops(checked.report, checked.source, folder)
+    written = [report_json.render(report, folder / "report.json")]
     if checked.application is not None:
         written.append(review_form.render(checked.application, folder / "review-form.pdf",
                                           title=title))
-    return SummaryRow.of(checked.report, tuple(p.name for p in written))
+    return SummaryRow.of(report, tuple(p.name for p in written))
 
 
 def _error_row(entry: ApplicantEntry, fut: PrefectFuture[object]) -> SummaryRow:
