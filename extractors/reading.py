@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from checks.policy import ReadingRule
-from extractors import files, kinds, preprocess, reread, text, textlayer
+from extractors import files, kinds, marks_image, orient, preprocess, reread, text, textlayer
 from extractors._backends import pdf
 from extractors._exec import isolated as isolated_exec
 from extractors._exec import tesseract, upright
@@ -29,7 +30,16 @@ from model.errors import (
     UnsafeFileError,
     UnsupportedTypeError,
 )
-from model.report import DocumentRead, Evidence, Finding, PageKind, PageRead, TextSource, Word
+from model.report import (
+    BBox,
+    DocumentRead,
+    Evidence,
+    Finding,
+    PageKind,
+    PageRead,
+    TextSource,
+    Word,
+)
 from model.rules import finding
 
 log = logging.getLogger(__name__)
@@ -164,8 +174,13 @@ def _read_pdf(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
             raise problems[0] if problems else UnreadableFileError("PDF 中没有页面")
         layers = itertools.chain(layer if layer is not None else (),
                                  itertools.repeat(pdf.LayerPage(text="")))
+        annotated = pdf.annotation_marks(path)
         for pageno, page_layer in zip(range(total), layers, strict=False):
-            yield _pdf_page(pageno, page_layer, renderer, rule)
+            page = _pdf_page(pageno, page_layer, renderer, rule)
+            marks = (*page.marks, *page_layer.marks, *annotated.get(pageno, ()))
+            seals = (*page.seals, *page_layer.seals)
+            yield dataclasses.replace(page, marks=marks, seals=seals) if marks or seals \
+                else page
 
 
 def _try_open(stack: contextlib.ExitStack,
@@ -284,7 +299,41 @@ def _ocr_page(image: Image.Image, page: int, rule: ReadingRule, *, dpi: int | No
                    rotation=read.quarter, skew=read.upright.skew)
     if rule.second_engine:
         out = reread.reread_page(image, out, unit)
+    out = _image_marks(image, out, unit)
     return dataclasses.replace(out, skew=round(out.skew, 2))
+
+
+def _image_marks(image: Image.Image, page: PageRead, unit: float) -> PageRead:
+    """The page with the marks and seals on its image (:mod:`extractors.marks_image`).
+
+    They are looked for on the page turned upright (where a line under a name is under
+    it), with the typical height of its words, and given back in the page's coordinates.
+    Never fails the page: a mark finder that breaks leaves the page without marks.
+    """
+    try:
+        up = orient.make_upright(image, page.rotation, page.skew)
+        to_upright = np.linalg.inv(up.to_source)
+        heights = [b[3] - b[1] for b in (orient.map_box(to_upright, tuple(v / unit for v in
+                                                                          w.bbox))
+                                         for w in page.words if len(w.text) >= 2)]
+        height = float(np.median(heights)) if heights else min(up.image.size) / 60
+        marks, seals = marks_image.find_marks(up.image, height)
+    except Exception as e:
+        log.warning("marks on page %d could not be read: %s", page.page, type(e).__name__)
+        return page
+    if not marks and not seals:
+        return page
+
+    def back(box: BBox) -> BBox:
+        x0, top, x1, bottom = orient.map_box(up.to_source, box)
+        return (x0 * unit, top * unit, x1 * unit, bottom * unit)
+
+    return dataclasses.replace(
+        page,
+        marks=tuple(dataclasses.replace(m, bbox=back(m.bbox),
+                                        parts=tuple(back(b) for b in m.parts))
+                    for m in marks),
+        seals=tuple(dataclasses.replace(s, bbox=back(s.bbox)) for s in seals))
 
 
 def _ocr_words(words: list[tesseract.OcrWord], unit: float) -> tuple[Word, ...]:
