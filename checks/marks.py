@@ -8,6 +8,8 @@ the words and tied to a mark by where both lie:
 
 - the name is found character by character across the words of a line (OCR may split it,
   张 伟, or run it into its neighbours), compared after :func:`model.names.normalise_name`;
+  on a page OCR read without the name, a *marked* printing with one character misread
+  (荆勇 for 张勇, under a pen box) is taken for it;
   a printing followed, in the same word, by more characters of a name (王伟东 when looking
   for 王伟) is another person and is skipped, unless what follows is a role (王伟项目经理
   in a table row OCR ran together) or 同志;
@@ -31,7 +33,7 @@ from extractors.fields.text import upright_box
 from model.fields import DocumentFields
 from model.marks import Mark, MarkKind
 from model.names import normalise_name
-from model.report import BBox, DocumentRead, Evidence, NameMark, PageRead, Word
+from model.report import BBox, DocumentRead, Evidence, NameMark, PageRead, TextSource, Word
 
 COVER = 0.5  # share of the name a highlight must cover (of its width, for an underline)
 MAX_ENCLOSING = 5.0  # name heights: the tallest box or circle that still marks one name
@@ -58,12 +60,13 @@ class NameHit:
     mark: Mark | None
 
 
-def name_boxes(page: PageRead, name: str) -> list[BBox]:
+def name_boxes(page: PageRead, name: str, *, misread: bool = False) -> list[BBox]:
     """The boxes of every printing of ``name`` on ``page`` (page coordinates).
 
     Lines are the page's words grouped by ``Word.line``; each word's box is shared among
     its characters along the line (on the upright page), so a name inside a longer word
-    gets its own characters' box.
+    gets its own characters' box. With ``misread``, the printings OCR read with one
+    character wrong (荆勇 for 张勇) instead.
     """
     want = normalise_name(name)
     if not want or not page.words:
@@ -75,16 +78,28 @@ def name_boxes(page: PageRead, name: str) -> list[BBox]:
     for words in lines.values():
         chars = _chars(words, page.rotation)
         text = "".join(c for c, _, _ in chars)
-        start = text.find(want)
-        while start >= 0:
+        for start in _starts(text, want, misread):
             end = start + len(want)
             word_ends = end == len(chars) or chars[end][2] != chars[end - 1][2]
             if word_ends or _stands_alone(text, end):
                 boxes = [b for _, b, _ in chars[start:end]]
                 out.append((min(b[0] for b in boxes), min(b[1] for b in boxes),
                             max(b[2] for b in boxes), max(b[3] for b in boxes)))
-            start = text.find(want, start + 1)
     return out
+
+
+def _starts(text: str, want: str, misread: bool) -> list[int]:
+    """Where ``want`` starts in ``text``: exactly, or (``misread``) with one CJK misread."""
+    if not misread:
+        out, start = [], text.find(want)
+        while start >= 0:
+            out.append(start)
+            start = text.find(want, start + 1)
+        return out
+    n = len(want)
+    return [i for i in range(len(text) - n + 1)
+            if sum(a != b for a, b in zip(text[i:i + n], want, strict=True)) == 1
+            and all(_CJK.match(c) for c in text[i:i + n])]
 
 
 def _chars(words: Sequence[Word], rotation: int) -> list[tuple[str, BBox, int]]:
@@ -178,8 +193,15 @@ def find_name_marks(name: str, docs: Sequence[DocumentFields],
         page = pages.get((file, pageno))
         if page is None:
             continue
-        for box in name_boxes(page, name):
-            hits.append(NameHit(file, pageno, box, mark_on(box, page.marks, page.rotation)))
+        found = [NameHit(file, pageno, box, mark_on(box, page.marks, page.rotation))
+                 for box in name_boxes(page, name)]
+        if not found and page.text_source == TextSource.OCR:
+            # a marked printing OCR read one character wrong is hers: the mark says so
+            found = [h for h in (NameHit(file, pageno, box,
+                                         mark_on(box, page.marks, page.rotation))
+                                 for box in name_boxes(page, name, misread=True))
+                     if h.mark is not None]
+        hits += found
     return hits
 
 

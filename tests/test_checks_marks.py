@@ -7,15 +7,16 @@ rule is tested on its own; finding the marks on real pages has its own tests
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import pytest
 
 from checks.claims import check_claims
-from checks.marks import mark_on, name_boxes
+from checks.marks import mark_on, name_boxes, name_mark
 from model.fields import DocumentFields, Family, FieldValue
 from model.marks import Mark, MarkKind, MarkSource
-from model.report import DocumentRead, PageKind, PageRead, TextSource, Word
+from model.report import DocumentRead, NameMark, PageKind, PageRead, TextSource, Word
 from tests._apps import APPLICANT, make_app
 
 NAME = "王伟"
@@ -199,3 +200,23 @@ def test_no_pap003_when_pap007_says_the_name_is_not_there() -> None:
                       page(ROW, ON_ROW, pageno=3))
     codes = sorted(f.code for f in check_claims(app(), read, docs).findings)
     assert codes == ["PAP007"]
+
+
+def test_a_marked_name_ocr_misread_is_still_her_marked_name() -> None:
+    """This test ensures that OCR's 荆勇 under a pen box is 张勇 marked; unmarked it is not."""
+    row = [[("1", 60, 70), ("荆勇", 100, 140), ("技术负责人", 200, 300)]]
+    boxed = (mark(MarkKind.BOX, (95, 95, 145, 125), "red"),)
+    docs = [contract()]
+
+    def found(marks: tuple[Mark, ...], source: TextSource) -> NameMark | None:
+        p = dataclasses.replace(page(row, marks, pageno=3), text_source=source)
+        read = [DocumentRead(file="contracts/J1.pdf", sha256="1" * 64, media_type=None,
+                             pages=(p,))]
+        return name_mark("张勇", docs, read)
+
+    got = found(boxed, TextSource.OCR)
+    assert got is not None and got.marked and got.kind == "box"
+    unmarked = found((), TextSource.OCR)
+    assert unmarked is not None and not unmarked.marked and unmarked.found == 0
+    layer = found(boxed, TextSource.TEXT)
+    assert layer is not None and not layer.marked and layer.found == 0
