@@ -76,7 +76,8 @@ def check_project(claim: Achievement, match: Match | None, name: str,
         if not listed:
             findings.append(finding("CON005", f"项目《{claim.title}》的主要参与人员名单中没有"
                                     "申报人", claim=claim.id, evidence=at(docs, "participants")))
-        elif claim.role and role and norm(role) != norm(claim.role):
+        elif claim.role and role and norm(role) != norm(claim.role) and not (
+                read_by_ocr(docs, "participants") and one_misread_away(role, claim.role)):
             findings.append(finding("CON005", f"项目《{claim.title}》人员名单中申报人的角色为"
                                     f"“{role}”，申报为“{claim.role}”", claim=claim.id,
                                     evidence=at(docs, "participants")))

@@ -409,3 +409,19 @@ def test_a_name_ocr_misread_by_one_character_is_no_absence() -> None:
         "CER002", "CON005"]
     assert codes(with_patent(), [*rest, contract(), patent(0.9, ["高明", "李娜"])]) == [
         "CER002"]
+
+
+def test_a_role_ocr_cut_short_is_no_other_role() -> None:
+    """This test ensures that OCR's 技术负责 for 技术负责人 raises nothing; a text layer's does."""
+    rest = [id_card(), diploma(), journal(), award()]
+    rows = [f"{NAME}|技术负责|系统设计", "马霞|项目经理|现场管理"]
+    ocr = contract(participants=rows)
+    ocr = dataclasses.replace(ocr, fields={**ocr.fields, "participants": dataclasses.replace(
+        ocr.fields["participants"], confidence=0.9)})
+    assert codes(app(), [*rest, ocr]) == []
+    assert codes(app(), [*rest, contract(participants=rows)]) == ["CON005"]
+    other = contract(participants=[f"{NAME}|项目经理|系统设计"])
+    other = dataclasses.replace(other, fields={**other.fields, "participants":
+                                               dataclasses.replace(other.fields["participants"],
+                                                                   confidence=0.9)})
+    assert codes(app(), [*rest, other]) == ["CON005"]
