@@ -95,9 +95,10 @@ def _drawn(what: str, mark: MarkKind | None, layout: int, applicant: str
     return pdf, tuple(pages)
 
 
+@functools.cache
 def scanned(what: str, pageno: int, d: scan.Degradation, *, mark: MarkKind | None = None,
             layout: int = 0, pen: Pen | None = None, applicant: str = "王伟") -> Scanned:
-    """Draw, (pen-mark,) degrade, JPEG and deskew one page; map its boxes along."""
+    """Draw, (pen-mark,) degrade, JPEG and deskew one page (once); map its boxes along."""
     pdf, pages = _drawn(what, mark, layout, applicant)
     page = pages[pageno]
     scale = d.dpi / 72
@@ -290,6 +291,12 @@ def test_clean_page_gives_nothing(what: str, pageno: int, layout: int,
     page = scanned(what, pageno, d, layout=layout)
     th = page.text_height if page.names else 40.0
     assert find_marks(page.image, th) == ([], [])
+
+
+def test_tiny_or_grey_page_gives_nothing() -> None:
+    """This test ensures that a page smaller than a line of text, or without colour, is empty."""
+    assert find_marks(Image.new("RGB", (5, 3), "white"), 40.0) == ([], [])
+    assert find_marks(Image.new("L", (300, 200), 128), 20.0) == ([], [])
 
 
 def test_text_height_must_be_positive() -> None:
