@@ -7,6 +7,7 @@ The participant table is read as ``participants``: one ``name|role|duty`` string
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from checks.evidence import Match, norm
 from checks.proof import ClaimCheck, at, field_values, read_by_ocr
@@ -22,23 +23,17 @@ FIELDS = ("title", "party_a", "party_b", "signed_on", "amount", "amount_capital"
 AMOUNT_TOLERANCE = 0.5  # yuan
 
 
-def participant_role(participants: FieldData, name: str) -> tuple[bool, str | None]:
-    """Whether ``name`` is in the table, and the role its row gives (None when blank)."""
+def participant_role(participants: FieldData, name: str,
+                     same: Callable[[str, str], bool] = same_name) -> tuple[bool, str | None]:
+    """Whether ``name`` is in the table, and the role its row gives (None when blank).
+
+    ``same`` compares a row's name with ``name`` (:func:`model.names.same_name`, or
+    :func:`model.names.one_misread_away` for a table OCR may have misread).
+    """
     rows = participants if isinstance(participants, tuple) else ()
     for row in rows:
         cells = row.split("|")
-        if cells and same_name(cells[0], name):
-            role = cells[1].strip() if len(cells) > 1 and cells[1].strip() else None
-            return True, role
-    return False, None
-
-
-def _misread_row(participants: FieldData, name: str) -> tuple[bool, str | None]:
-    """:func:`participant_role` for a row whose name is ``name`` with one character misread."""
-    rows = participants if isinstance(participants, tuple) else ()
-    for row in rows:
-        cells = row.split("|")
-        if cells and one_misread_away(cells[0], name):
+        if cells and same(cells[0], name):
             role = cells[1].strip() if len(cells) > 1 and cells[1].strip() else None
             return True, role
     return False, None
@@ -70,7 +65,7 @@ def check_project(claim: Achievement, match: Match | None, name: str,
     listed, role = participant_role(participants, name)
     if participants and not listed and read_by_ocr(docs, "participants"):
         # OCR that misread one character of her name cannot say she is not listed
-        listed, role = _misread_row(participants, name)
+        listed, role = participant_role(participants, name, one_misread_away)
     if participants:
         fields["role"] = role
         if not listed:
