@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors.fields.text import upright_box
+from extractors.text import along_line
 from model.fields import DocumentFields
 from model.marks import Mark, MarkKind
 from model.names import normalise_name
@@ -116,17 +117,8 @@ def _chars(words: Sequence[Word], rotation: int) -> list[tuple[str, BBox, int]]:
         n = len(chars)
         if not n:
             continue
-        x0, top, x1, bottom = w.bbox
         for i, c in enumerate(chars):
-            a, b = i / n, (i + 1) / n
-            if rotation == 90:  # the line runs up the page's y
-                box = (x0, bottom - b * (bottom - top), x1, bottom - a * (bottom - top))
-            elif rotation == 270:
-                box = (x0, top + a * (bottom - top), x1, top + b * (bottom - top))
-            elif rotation == 180:
-                box = (x1 - b * (x1 - x0), top, x1 - a * (x1 - x0), bottom)
-            else:
-                box = (x0 + a * (x1 - x0), top, x0 + b * (x1 - x0), bottom)
+            box = along_line(w.bbox, i / n, (i + 1) / n, rotation)
             out.append((c, box, k))
     return out
 

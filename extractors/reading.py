@@ -297,21 +297,22 @@ def _ocr_page(image: Image.Image, page: int, rule: ReadingRule, *, dpi: int | No
     out = PageRead(page=page, text=text.words_to_text(words), text_source=TextSource.OCR,
                    confidence=text.mean_confidence(words), words=_ocr_words(words, unit),
                    rotation=read.quarter, skew=read.upright.skew)
+    # the page turned upright once, for the second engine's crops and the marks
+    up = orient.make_upright(image, out.rotation, out.skew)
     if rule.second_engine:
-        out = reread.reread_page(image, out, unit)
-    out = _image_marks(image, out, unit)
+        out = reread.reread_page(image, out, unit, up)
+    out = _image_marks(up, out, unit)
     return dataclasses.replace(out, skew=round(out.skew, 2))
 
 
-def _image_marks(image: Image.Image, page: PageRead, unit: float) -> PageRead:
+def _image_marks(up: orient.Upright, page: PageRead, unit: float) -> PageRead:
     """The page with the marks and seals on its image (:mod:`extractors.marks_image`).
 
-    They are looked for on the page turned upright (where a line under a name is under
+    They are looked for on ``up``, the page turned upright (where a line under a name is under
     it), with the typical height of its words, and given back in the page's coordinates.
     Never fails the page: a mark finder that breaks leaves the page without marks.
     """
     try:
-        up = orient.make_upright(image, page.rotation, page.skew)
         to_upright = np.linalg.inv(up.to_source)
         heights = [b[3] - b[1] for b in (orient.map_box(to_upright, tuple(v / unit for v in
                                                                           w.bbox))

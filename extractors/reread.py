@@ -204,19 +204,8 @@ def _spread(reading: rapid.LineText, box: BBox, line: int, rotation: int = 0) ->
     """
     tokens = _tokens(reading)
     conf = min(reading.score, MOST_SURE)
-    x0, top, x1, bottom = box
-    if rotation == 270:  # the line runs down the page's own y
-        return [Word(text=t, bbox=(x0, top + a * (bottom - top), x1, top + b * (bottom - top)),
-                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
-    if rotation == 90:  # … and up it
-        return [Word(text=t, bbox=(x0, bottom - b * (bottom - top), x1,
-                                   bottom - a * (bottom - top)),
-                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
-    if rotation == 180:  # the page's own x runs right to left on the upright page
-        return [Word(text=t, bbox=(x1 - b * (x1 - x0), top, x1 - a * (x1 - x0), bottom),
-                     conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
-    return [Word(text=t, bbox=(x0 + a * (x1 - x0), top, x0 + b * (x1 - x0), bottom),
-                 conf=conf, line=line, engine=rapid.ENGINE) for t, a, b in tokens]
+    return [Word(text=t, bbox=text.along_line(box, a, b, rotation), conf=conf, line=line,
+                 engine=rapid.ENGINE) for t, a, b in tokens]
 
 
 def _tokens(reading: rapid.LineText) -> list[tuple[str, float, float]]:
@@ -393,7 +382,8 @@ def add_lines(page: PageRead, found: Sequence[tuple[float, BBox, rapid.LineText]
 _LETTER = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 
 
-def reread_page(image: Image.Image, page: PageRead, unit: float) -> PageRead:
+def reread_page(image: Image.Image, page: PageRead, unit: float,
+                up: orient.Upright | None = None) -> PageRead:
     """Re-read the page's chosen lines from ``image`` (the page as scanned) with RapidOCR.
 
     Also reads the print Tesseract left out (:func:`missed_segments`) and adds it as lines.
@@ -403,11 +393,14 @@ def reread_page(image: Image.Image, page: PageRead, unit: float) -> PageRead:
         page: Tesseract's reading (words in page coordinates, ``rotation`` and ``skew`` as
             read).
         unit: page coordinates per source pixel (72/dpi for a rendered PDF page, else 1).
+        up: ``image`` already turned upright by the page's rotation and skew, when the
+            caller has it (else it is made here).
     """
     if page.text_source != TextSource.OCR or not page.words or not rapid.is_available():
         return page
     chosen = lines_to_reread(page)
-    up = orient.make_upright(image, page.rotation, page.skew)
+    if up is None:
+        up = orient.make_upright(image, page.rotation, page.skew)
     to_upright = np.linalg.inv(up.to_source)
     upright = {id(w): _unskewed(orient.map_box(to_upright, tuple(v / unit for v in w.bbox)),
                                 page.skew) for w in page.words}

@@ -57,3 +57,21 @@ def mean_confidence(words: Iterable[OcrWord | Word]) -> float:
 def visible_chars(text: str) -> int:
     """How many non-whitespace characters ``text`` has."""
     return sum(1 for c in text if not c.isspace())
+
+
+def along_line(box: tuple[float, float, float, float], a: float, b: float,
+               rotation: int = 0) -> tuple[float, float, float, float]:
+    """The part of a word's ``box`` from share ``a`` to ``b`` (0–1) of the way along its line.
+
+    ``box`` is in the page's own coordinates and the page was read turned ``rotation``
+    (clockwise, to make it upright): the line runs left to right at 0, right to left at 180,
+    down the page's y at 270 and up it at 90.
+    """
+    x0, top, x1, bottom = box
+    if rotation == 90:
+        return (x0, bottom - b * (bottom - top), x1, bottom - a * (bottom - top))
+    if rotation == 270:
+        return (x0, top + a * (bottom - top), x1, top + b * (bottom - top))
+    if rotation == 180:
+        return (x1 - b * (x1 - x0), top, x1 - a * (x1 - x0), bottom)
+    return (x0 + a * (x1 - x0), top, x0 + b * (x1 - x0), bottom)
