@@ -482,3 +482,28 @@ def test_a_capital_amount_the_second_engine_read_is_taken_as_read(engine: str,
     assert f.value("amount") == 2_190_000.0
     assert f.fields["amount_capital"].verified is verified
     assert f.value("amount_capital_value") == (2_290_000.0 if verified else None)
+
+
+def test_a_participant_table_read_column_by_column_is_put_back_in_rows() -> None:
+    """This test ensures that a table Tesseract read a column at a time keeps its rows.
+
+    Each column came back as a block of its own (seed 6021's a029): the names, then the
+    roles, then the duties, so no single line holds the header nor a whole row.
+    """
+    columns = [
+        [("序号姓名", 79, 185, 136, 197), ("1", 79, 213, 80, 222), ("马娟晶", 125, 211, 148, 221),
+         ("2", 79, 239, 80, 248), ("袁帆宇", 123, 237, 149, 247), ("曹明", 125, 263, 140, 274)],
+        [("角色/职务", 193, 181, 243, 199), ("质量员", 197, 208, 221, 221),
+         ("项目经理", 198, 235, 234, 245), ("安全员", 199, 260, 223, 274)],
+        [("主要工作内容", 298, 179, 352, 190), ("现场施工与设备调试", 300, 203, 383, 220),
+         ("项目总体方案设计", 300, 229, 486, 241), ("现场施工与设备调试", 301, 255, 384, 272)],
+    ]
+    words = tuple(Word(text=t, bbox=(x0, top, x1, bottom), conf=0.97, line=10 * c + i)
+                  for c, col in enumerate(columns) for i, (t, x0, top, x1, bottom) in enumerate(col))
+    page = PageRead(page=3, text="\n".join(w.text for w in words), text_source=TextSource.OCR,
+                    confidence=0.97, kind=PageKind.CONTRACT_PARTICIPANTS, part=0, words=words)
+    f = contract_fields.parse([page], "J1.pdf")
+    assert f.value("participants") == ("马娟晶|质量员|现场施工与设备调试",
+                                       "袁帆宇|项目经理|项目总体方案设计",
+                                       "曹明|安全员|现场施工与设备调试")
+    assert role_of(f, "袁帆宇") == "项目经理"

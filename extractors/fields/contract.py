@@ -40,6 +40,7 @@ from extractors.fields.text import (
     lines_of,
     parse_date,
     parts_by_kind,
+    row_lines,
     same_name,
     union_bbox,
 )
@@ -508,6 +509,13 @@ def _participants(page: PageRead, lines: list[Line]) -> FieldValue | None:
     (负责人, 经理, 工程师, …员).
     """
     header_i = next((i for i, ln in enumerate(lines) if _HEADER.search(compact(ln.text))), None)
+    if header_i is None:  # the table read column by column: join each row's cells first
+        rows_joined = row_lines(lines)
+        header_i = next(
+            (i for i, ln in enumerate(rows_joined) if _HEADER.search(compact(ln.text))), None
+        )
+        if header_i is not None:
+            lines = rows_joined
     body = lines[header_i + 1 :] if header_i is not None else lines
     rows: list[_Row] = []
     bounds = _columns(lines[header_i]) if header_i is not None else None

@@ -556,6 +556,31 @@ def by_rows(lines: Sequence[Line]) -> list[Line]:
     return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.upright()[0])]
 
 
+def row_lines(lines: Sequence[Line]) -> list[Line]:
+    """The lines of one visual row (:func:`by_rows`) joined into one line, left to right.
+
+    Tesseract may read a table column by column, each column a block of its own (序号姓名 |
+    角色/职务 | 主要工作内容): a row's cells then come back as separate lines, far apart in the
+    reading order. Lines without boxes are returned as they are.
+    """
+    if not lines or any(not ln.words for ln in lines):
+        return list(lines)
+    rows: list[list[Line]] = []
+    for ln in by_rows(lines):
+        if rows and _same_row(rows[-1][0].upright(), ln.upright()):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    out: list[Line] = []
+    for row in rows:
+        rotation = row[0].rotation
+        words = sorted(
+            (w for ln in row for w in ln.words), key=lambda w: upright_box(w.bbox, rotation)[0]
+        )
+        out.append(line_of_words(words, rotation))
+    return out
+
+
 def labelled(
     pl: PageLines,
     labels: Sequence[str],
