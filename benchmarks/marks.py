@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("generated", type=Path)
     ap.add_argument("--reads", type=Path, required=True)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--misses", action="store_true", help="name each printing not found")
     args = ap.parse_args(argv)
     truth = json.loads((args.generated / "truth.json").read_text())
     todo, places = [], {}
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                               default=None)
                     if hit is None or _iou(ours[hit][0], n["bbox"]) < 0.3:
                         recall[(medium, kind, "not found")] += 1
+                        if args.misses:
+                            print(f"not found: {key} {rel} p{pt['page']} {kind} {n['bbox']}",
+                                  file=sys.stderr)
                         continue
                     used.add(hit)
                     m = ours[hit][1]

@@ -302,6 +302,8 @@ def _ocr_page(image: Image.Image, page: int, rule: ReadingRule, *, dpi: int | No
     if rule.second_engine:
         out = reread.reread_page(image, out, unit, up)
     out = _image_marks(up, out, unit)
+    if rule.second_engine:  # a name under a highlighter that Tesseract read nothing of
+        out = reread.read_under_highlights(out, up, unit)
     return dataclasses.replace(out, skew=round(out.skew, 2))
 
 

@@ -32,6 +32,7 @@ from PIL import Image
 
 from extractors import kinds, orient, preprocess, text
 from extractors._exec import rapid
+from model.marks import MarkKind
 from model.report import BBox, PageKind, PageRead, TextSource, Word
 
 log = logging.getLogger(__name__)
@@ -433,6 +434,59 @@ def reread_page(image: Image.Image, page: PageRead, unit: float,
                  for box, r in zip(missed, readings[len(chosen):], strict=True)]
         out = add_lines(out, found, {n: min(t) for n, t in tops.items()}, height)
     return dataclasses.replace(out, reread=len(crops))
+
+
+UNDER_MARK_COVERED = 0.3  # a highlight this much covered by words read needs no re-reading
+
+
+def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> PageRead:
+    """Read with the second engine what lies under a highlight Tesseract read nothing of.
+
+    A name under a highlighter prints lighter than the page's other text; Tesseract's layout
+    analysis may drop it as a whole line (an author line in a 目录), and
+    :func:`missed_segments` does not see it as ink either. Each highlight on the page (found
+    on ``up``, given in the page's coordinates) whose box the words read cover less than
+    :data:`UNDER_MARK_COVERED` is cropped from the upright page and read by RapidOCR; what
+    it reads is added as a line where it stands (:func:`add_lines`).
+
+    Args:
+        page: the page's reading, with its ``marks``.
+        up: the page turned upright, as the marks were found on it.
+        unit: page coordinates per source pixel.
+    """
+    highlights = [m for m in page.marks if m.kind == MarkKind.HIGHLIGHT]
+    if (page.text_source != TextSource.OCR or not page.words or not highlights
+            or not rapid.is_available()):
+        return page
+    to_upright = np.linalg.inv(up.to_source)
+
+    def upright_of(box: BBox) -> BBox:
+        return orient.map_box(to_upright, tuple(v / unit for v in box))
+
+    words = {id(w): upright_of(w.bbox) for w in page.words}
+    boxes: list[BBox] = []
+    for m in highlights:
+        b = upright_of(m.bbox)
+        area = max(1e-6, (b[2] - b[0]) * (b[3] - b[1]))
+        covered = sum(max(0.0, min(b[2], w[2]) - max(b[0], w[0]))
+                      * max(0.0, min(b[3], w[3]) - max(b[1], w[1])) for w in words.values())
+        if covered / area < UNDER_MARK_COVERED:
+            boxes.append(b)
+    if not boxes:
+        return page
+    try:
+        readings = rapid.read_lines([_crop(up.image, b) for b in boxes])
+    except Exception as e:  # the second engine failing must not lose Tesseract's reading
+        log.warning("second engine failed on page %d: %s", page.page, type(e).__name__)
+        return page
+    tops: dict[int, list[float]] = {}
+    for w in page.words:
+        tops.setdefault(w.line, []).append(words[id(w)][1])
+    height = statistics.median(b[3] - b[1] for b in words.values())
+    found = [(b[1], tuple(v * unit for v in orient.map_box(up.to_source, b)), r)
+             for b, r in zip(boxes, readings, strict=True)]
+    out = add_lines(page, found, {n: min(t) for n, t in tops.items()}, height)
+    return dataclasses.replace(out, reread=page.reread + len(boxes))
 
 
 def _crop(image: Image.Image, box: BBox) -> Image.Image:

@@ -499,7 +499,8 @@ def test_a_participant_table_read_column_by_column_is_put_back_in_rows() -> None
          ("项目总体方案设计", 300, 229, 486, 241), ("现场施工与设备调试", 301, 255, 384, 272)],
     ]
     words = tuple(Word(text=t, bbox=(x0, top, x1, bottom), conf=0.97, line=10 * c + i)
-                  for c, col in enumerate(columns) for i, (t, x0, top, x1, bottom) in enumerate(col))
+                  for c, col in enumerate(columns)
+                  for i, (t, x0, top, x1, bottom) in enumerate(col))
     page = PageRead(page=3, text="\n".join(w.text for w in words), text_source=TextSource.OCR,
                     confidence=0.97, kind=PageKind.CONTRACT_PARTICIPANTS, part=0, words=words)
     f = contract_fields.parse([page], "J1.pdf")

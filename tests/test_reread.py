@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import ImageDraw
 
+from checks.marks import mark_on, name_boxes
 from extractors import reread
 from extractors._exec import rapid
 from extractors.fields.numbers import parse_amount_capital
@@ -176,3 +177,33 @@ def test_digits_the_engines_read_differently_keep_the_sure_one_or_lose_trust() -
                                                             0.97))])
     assert "103351201109875138" in out.text.replace(" ", "")
     assert max(w.conf for w in out.words) <= 0.77  # taken, but no surer than Tesseract was
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.needs_tesseract
+@needs_rapid
+@pytest.mark.parametrize("second_engine", [False, True])
+def test_a_name_under_a_highlight_tesseract_dropped_is_read_and_marked(
+    policy, second_engine: bool
+) -> None:
+    """This test ensures that an author line read by no one under a highlighter is read.
+
+    The image is part of a generated scanned 目录 (seed 5150's a008): the highlighted author
+    line prints lighter than the rest and Tesseract drops it whole. The second engine reads
+    it from the highlight's box, and the name is then found under that highlight.
+    """
+    rule = policy.reading.model_copy(update={"second_engine": second_engine})
+    (page,) = read_document(DATA / "toc-highlighted-name.jpg", "toc.jpg", rule).pages
+    (highlight,) = page.marks
+    boxes = name_boxes(page, "马鹏平")
+    if not second_engine:  # what the second engine is for: Tesseract alone misses it
+        assert boxes == []
+        return
+    assert len(boxes) == 1, page.text
+    assert mark_on(boxes[0], page.marks) == highlight
+    # the added line goes where it stands: after the title above it, before the next one
+    text = page.text.replace(" ", "")
+    assert text.index("深度学习在停车场管理工程中的实") < text.index("马鹏平") < text.index(
+        "智慧社区安防系统中边缘计算技术")
