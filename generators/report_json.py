@@ -60,6 +60,7 @@ class SummaryRow:
     mountain_bonus: int = 0
     outputs: tuple[str, ...] = ()
     error: str | None = None
+    codes: tuple[str, ...] = ()  # the codes of its findings, each once, in catalog order
 
     def to_json(self) -> dict[str, object]:
         """The summary.json row."""
@@ -69,6 +70,7 @@ class SummaryRow:
             "mountain_bonus": self.mountain_bonus,
             "report": f"{self.key}/report.json" if self.error is None else None,
             "outputs": [f"{self.key}/{name}" for name in self.outputs],
+            "codes": list(self.codes),
         }
         if self.error is not None:
             row["error"] = self.error
@@ -79,7 +81,8 @@ class SummaryRow:
         """The row for a finished report whose ``outputs`` (file names) were written."""
         return cls(key=report.applicant, name=report.name, verdict=str(report.verdict),
                    counts=report.counts(), interview=bool(report.interview_codes),
-                   mountain_bonus=report.mountain_bonus, outputs=outputs)
+                   mountain_bonus=report.mountain_bonus, outputs=outputs,
+                   codes=tuple(dict.fromkeys(f.code for f in report.findings)))
 
 
 def render_summary(rows: list[SummaryRow], *, batch: str, policy: str, out: Path) -> Path:

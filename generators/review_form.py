@@ -258,6 +258,27 @@ def _education_table(app: Application, s: _Styles) -> Table:
     return _grid(rows, [f * FRAME_WIDTH for f in shares], header_row=True)
 
 
+WORK_BLANK_ROWS = 3
+"""Rows left blank for a hand-written work history when the declaration gives none."""
+
+
+def _period(value: dt.date | str | None) -> str:
+    """Return a work period's bound as 2007年07月 (a date) or as written (至今)."""
+    return _month(value) if isinstance(value, dt.date) else _text(value)
+
+
+def _work_table(app: Application, s: _Styles) -> Table:
+    """Return the work history (工作经历); without one, blank rows to fill in by hand."""
+    headers = ["起始年月", "终止年月", "工作单位", "职务（岗位）"]
+    rows: list[list[Any]] = [[_para(h, s.label) for h in headers]]
+    for w in app.work_history:
+        cells = [_period(w.start), _period(w.end), w.employer, _text(w.position)]
+        rows.append([_para(c, s.small) for c in cells])
+    rows += [[""] * len(headers) for _ in range(0 if app.work_history else WORK_BLANK_ROWS)]
+    shares = (0.14, 0.14, 0.48, 0.24)
+    return _grid(rows, [f * FRAME_WIDTH for f in shares], header_row=True)
+
+
 def _ce_table(app: Application, s: _Styles) -> Table:
     """Return continuing-education hours per year with a total row."""
     headers = ["年度", "专业科目", "行业公需", "一般公需", "合计"]
@@ -414,16 +435,18 @@ def _story(app: Application, title: str, s: _Styles) -> list[Flowable]:
         _basic_table(app, s),
         _para("二、学历情况", s.section),
         _education_table(app, s),
-        _para("三、继续教育学时（学时）", s.section),
+        _para("三、工作经历", s.section),
+        _work_table(app, s),
+        _para("四、继续教育学时（学时）", s.section),
         _ce_table(app, s),
-        _para("四、年度考核", s.section),
+        _para("五、年度考核", s.section),
         _assessment_table(app, s),
-        _para("五、专业技术业绩", s.section),
+        _para("六、专业技术业绩", s.section),
         *_achievement_flowables(app, s),
-        _para("六、本人述职", s.section),
+        _para("七、本人述职", s.section),
         *_statement_flowables(app, s),
     ]
-    lead: Sequence[Flowable] = [_para("七、审核意见", s.section)]
+    lead: Sequence[Flowable] = [_para("八、审核意见", s.section)]
     for label, preface in OPINIONS:
         story.append(_opinion_box(label, preface, s, lead))
         lead = ()

@@ -31,6 +31,9 @@ COPY_MARK_MARGIN = 42
 
 DEFAULT_COPIES = 3
 
+BLANK_TEXT = "（本页空白）"
+"""Printed on the page added after a copy of odd length, so the next copy starts on a recto."""
+
 
 def copy_mark(copy_no: int, copies: int) -> str:
     """Return the copy mark text, e.g. ``第1份/共3份``; ``copy_no`` is one-based."""
@@ -77,6 +80,19 @@ def render_copy_mark(
     return buf.getvalue()
 
 
+def render_blank(width: float = A4[0], height: float = A4[1]) -> bytes:
+    """Render the filler page of a duplex copy: 「（本页空白）」 in the middle."""
+    font = cjk_font()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(width, height), pageCompression=1, initialFontName=font)
+    c.setTitle(BLANK_TEXT)
+    c.setFont(font, COPY_MARK_FONT_SIZE)
+    c.drawCentredString(width / 2, height / 2, BLANK_TEXT)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def stamp_page(page: PageObject, *, watermark: PageObject, mark: PageObject) -> PageObject:
     """Merge ``watermark`` under and ``mark`` over ``page`` and return ``page``.
 
@@ -89,11 +105,14 @@ def stamp_page(page: PageObject, *, watermark: PageObject, mark: PageObject) -> 
     return page
 
 
-def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES) -> bytes:
+def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES, *, duplex: bool = True) -> bytes:
     """Return ``copies`` watermarked copies of ``pdf`` in one PDF, each with its copy mark.
 
     Every copy is built from a fresh read of ``pdf``, so no two pages of the result share
-    a content stream. Identical objects (fonts, the watermark) are stored once.
+    a content stream. Identical objects (fonts, the watermark) are stored once. With
+    ``duplex`` (printing on both sides), a copy of an odd number of pages gets a last page
+    「（本页空白）」, watermarked and marked like the others, so that every copy starts on
+    an odd page and no sheet carries the end of one copy and the start of the next.
 
     Raises:
         ValueError: ``copies`` is less than 1.
@@ -117,6 +136,9 @@ def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES) -> bytes:
                 marks[size] = PdfReader(io.BytesIO(mark_pdf)).pages[0]
             added = writer.add_page(page)
             stamp_page(added, watermark=watermarks[size], mark=marks[size])
+        if duplex and len(writer.pages) % 2:
+            blank = writer.add_page(PdfReader(io.BytesIO(render_blank(*size))).pages[0])
+            stamp_page(blank, watermark=watermarks[size], mark=marks[size])
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)

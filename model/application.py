@@ -129,6 +129,24 @@ class Education(_Open):
         return str(v) if isinstance(v, int) else v
 
 
+class WorkEntry(_Open):
+    """One period of the work history (工作经历), an optional key added to the contract.
+
+    ``start`` and ``end`` are dates or text as the applicant wrote them (``2007-07``,
+    ``至今``); they are printed, not checked.
+    """
+
+    start: dt.date | str | None = None
+    end: dt.date | str | None = None
+    employer: str = ""
+    position: str | None = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _period_as_text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+
 class CeHours(_Open):
     """Continuing-education hours of one year."""
 
@@ -179,6 +197,7 @@ class Application(_Open):
     continuing_education: dict[int, CeHours] = Field(default_factory=dict)
     annual_assessments: dict[int, str] = Field(default_factory=dict)
     achievements: list[Achievement] = Field(default_factory=list)
+    work_history: list[WorkEntry] = Field(default_factory=list)
 
     @field_validator("achievements")
     @classmethod

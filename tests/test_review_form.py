@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 import shutil
 import subprocess
@@ -11,9 +13,11 @@ from typing import Any
 import pdfplumber
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from generators import fonts, review_form
-from generators.watermark import WATERMARK_TEXT, copy_mark
+from generators.watermark import BLANK_TEXT, WATERMARK_TEXT, copy_mark, stamp_copies
 from model.application import Application
 
 NAME = "王丽"
@@ -103,6 +107,11 @@ def long_statement(min_chars: int = 1500) -> str:
 def page_texts(pdf: Path) -> list[str]:
     """The text of each page as pypdf extracts it (zero-based pageno order)."""
     return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def form_pages(pdf: Path) -> int:
+    """The pages of the form itself: the duplex filler pages (本页空白) left out."""
+    return sum(1 for t in page_texts(pdf) if BLANK_TEXT not in t)
 
 
 def body_text(pdf: Path) -> str:
@@ -207,12 +216,12 @@ def test_pages_are_a4(three_copies: Path) -> None:
 
 
 def test_long_self_statement_flows_onto_more_pages(one_copy: Path, tmp_path: Path) -> None:
-    """This test ensures that a 1,500-character self-statement wraps, flows on and is complete."""
-    statement = long_statement()
-    assert len(statement) >= 1500
+    """This test ensures that a 3,000-character self-statement wraps, flows on and is complete."""
+    statement = long_statement(3000)
+    assert len(statement) >= 3000
     app = Application.model_validate(declaration(statement))
     out = review_form.render(app, tmp_path / "long.pdf", copies=1)
-    assert len(PdfReader(out).pages) > len(PdfReader(one_copy).pages)
+    assert form_pages(out) > form_pages(one_copy)
     assert re.sub(r"\s+", "", statement) in body_text(out)
 
 
@@ -256,3 +265,70 @@ def test_font_from_environment_is_preferred(monkeypatch: pytest.MonkeyPatch) -> 
     assert other.stem in fonts.cjk_font()
     monkeypatch.setenv(fonts.FONT_ENV_VAR, str(other.with_name("no-such-font.ttc")))
     assert fonts.font_path() not in (None, other.with_name("no-such-font.ttc"))
+
+
+def _pages_pdf(n: int) -> bytes:
+    """A plain PDF of ``n`` A4 pages, each saying its number."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4)
+    for i in range(n):
+        c.drawString(72, 720, f"page {i + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_every_copy_starts_on_an_odd_page_for_duplex(n: int) -> None:
+    """This test ensures that a copy of odd length gets a blank page so copies start recto."""
+    out = PdfReader(io.BytesIO(stamp_copies(_pages_pdf(n), 3)))
+    texts = [p.extract_text() for p in out.pages]
+    per_copy = n + n % 2
+    assert len(texts) == 3 * per_copy
+    for copy_no in range(3):
+        first = copy_no * per_copy
+        assert first % 2 == 0  # 0-based even: an odd page, the front of a sheet
+        assert "page 1" in texts[first]
+        assert copy_mark(copy_no + 1, 3) in texts[first]
+        if n % 2:
+            filler = texts[first + n]
+            assert BLANK_TEXT in filler and WATERMARK_TEXT in filler
+            assert copy_mark(copy_no + 1, 3) in filler
+    assert len(PdfReader(io.BytesIO(stamp_copies(_pages_pdf(n), 3, duplex=False))).pages) == 3 * n
+
+
+def test_page_numbers_count_each_copy_apart(three_copies: Path, one_copy: Path) -> None:
+    """This test ensures that 第i页/共n页 restarts in every copy, n the copy's form pages."""
+    per_copy = len(PdfReader(one_copy).pages)
+    texts = page_texts(three_copies)
+    for copy_no in range(3):
+        pages = texts[copy_no * per_copy:(copy_no + 1) * per_copy]
+        numbered = [t for t in pages if BLANK_TEXT not in t]
+        total = len(numbered)
+        for i, t in enumerate(numbered):
+            assert f"第{i + 1}页/共{total}页" in t.replace(" ", ""), (copy_no, i)
+
+
+SECTIONS = ("一、基本情况", "二、学历情况", "三、工作经历", "四、继续教育学时", "五、年度考核",
+            "六、专业技术业绩", "七、本人述职", "八、审核意见")
+
+
+def test_work_history_is_printed_in_its_section(tmp_path: Path) -> None:
+    """This test ensures that the declared work history prints, the sections in the form's order."""
+    doc = declaration()
+    doc["work_history"] = [
+        # dates as YAML reads 2007-07-01; text as written (2012-04, 至今)
+        {"start": dt.date(2007, 7, 1), "end": dt.date(2012, 3, 31),
+         "employer": "宁波某某电子有限公司", "position": "技术员"},
+        {"start": "2012-04", "end": "至今", "employer": "杭州某某安防科技有限公司",
+         "position": "项目经理"},
+    ]
+    app = Application.model_validate(doc)
+    assert str(app.work_history[1].start) == "2012-04"
+    text = body_text(review_form.render(app, tmp_path / "work.pdf", copies=1))
+    at = [text.index(s) for s in SECTIONS]
+    assert at == sorted(at)
+    work = text[at[2]:at[3]]
+    for s in ("2007年07月", "2012年03月", "宁波某某电子有限公司", "技术员", "2012-04", "至今",
+              "项目经理"):
+        assert s in work, s
