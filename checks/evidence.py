@@ -64,8 +64,16 @@ class Match:
     docs: tuple[DocumentFields, ...]
 
     def evidence(self) -> tuple[Evidence, ...]:
-        """Every page of the chosen documents."""
-        return tuple(Evidence(file=d.file, page=p) for d in self.docs for p in d.pages)
+        """Every page of the chosen documents; a contract's seal page with its stamps' box."""
+        out = []
+        for d in self.docs:
+            seal = d.fields.get("seal_page")
+            for p in d.pages:
+                if seal is not None and seal.value is True and seal.page == p and seal.bbox:
+                    out.append(Evidence(file=d.file, page=p, bbox=seal.bbox, what="seal"))
+                else:
+                    out.append(Evidence(file=d.file, page=p))
+        return tuple(out)
 
 
 def _named(doc: DocumentFields, files: Sequence[str]) -> bool:

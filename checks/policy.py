@@ -167,6 +167,14 @@ class ReadingRule(_Strict):
         return self
 
 
+class PrintRule(_Strict):
+    """What is printed: the review form's copies, the volumes' thickness, the fee."""
+
+    copies: int = Field(default=3, ge=1)
+    volume_max_pages: int = Field(default=300, gt=10)
+    fee_yuan: int = Field(default=280, ge=0)
+
+
 class Policy(_Strict):
     """One evaluation year's rules and numbers."""
 
@@ -186,6 +194,7 @@ class Policy(_Strict):
     interview: InterviewRule
     education: EducationRule
     reading: ReadingRule
+    printing: PrintRule = Field(default_factory=PrintRule)
 
 
 def _describe(e: ValidationError) -> str:

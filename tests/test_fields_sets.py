@@ -36,6 +36,7 @@ from fixtures.dossier.docs import (
 )
 from fixtures.dossier.draw_sets import draw_contract_set, draw_paper_set, similar_name
 from model.fields import DocumentFields, Family
+from model.marks import Seal
 from model.report import DocumentRead, PageKind, PageRead, TextSource, Word
 from tests._dossier import draw_pdf
 
@@ -508,3 +509,45 @@ def test_a_participant_table_read_column_by_column_is_put_back_in_rows() -> None
                                        "袁帆宇|项目经理|项目总体方案设计",
                                        "曹明|安全员|现场施工与设备调试")
     assert role_of(f, "袁帆宇") == "项目经理"
+
+
+def _contract_page(page: int, text: str, seals: int = 0) -> PageRead:
+    """A text-layer contract page with ``seals`` stamps side by side near its foot."""
+    return PageRead(page=page, text=text, text_source=TextSource.TEXT, confidence=1.0,
+                    seals=tuple(Seal(bbox=(100.0 + 200 * i, 600.0, 180.0 + 200 * i, 680.0))
+                                for i in range(seals)))
+
+
+COVER = ("合同书\n合同名称：某某安防工程\n合同编号：HT-2020-001\n甲方：杭州某某公司\n"
+         "乙方：某某安防公司")
+
+
+@pytest.mark.parametrize(("seal_text", "stamps", "found"), [
+    ("甲方（盖章）：杭州某某公司\n乙方（盖章）：某某安防公司", 2, True),  # its text; stamps boxed
+    ("杭州某某公司\n某某安防公司\n2020年5月10日", 2, True),  # no 盖章 printed: both stamps say it
+    ("杭州某某公司\n某某安防公司\n2020年5月10日", 1, False),  # one stamp is no parties' seal page
+    ("杭州某某公司\n某某安防公司\n2020年5月10日", 0, False),
+])
+def test_the_seal_page_is_found_by_its_text_or_its_stamps(seal_text: str, stamps: int,
+                                                         found: bool) -> None:
+    """This test ensures that the seal part is the 盖章 page or a page with both stamps."""
+    f = contract_fields.parse([_contract_page(1, COVER), _contract_page(2, seal_text, stamps)],
+                              "J1.pdf")
+    seal = f.fields["seal_page"]
+    assert seal.value is found
+    assert ("seal" in f.parts) is found
+    if found:
+        assert seal.page == 2
+        assert seal.bbox == ((100.0, 600.0, 180.0 + 200 * (stamps - 1), 680.0) if stamps
+                             else None)
+
+
+def test_a_claims_evidence_shows_the_contracts_stamps() -> None:
+    """This test ensures that the seal page's evidence entry carries the stamps' box."""
+    from checks.evidence import Match
+
+    f = contract_fields.parse([_contract_page(1, COVER),
+                               _contract_page(2, "甲方（盖章）：\n乙方（盖章）：", 2)], "J1.pdf")
+    ev = Match((f,)).evidence()
+    assert [(e.page, e.what) for e in ev] == [(1, None), (2, "seal")]
+    assert ev[1].bbox == (100.0, 600.0, 380.0, 680.0)

@@ -78,6 +78,7 @@ _SIGNED = re.compile(r"签\s*[订署]\s*日\s*期\s*[:：]?\s*(?P<v>.+)$")
 _AMOUNT = re.compile(r"合\s*同\s*(?:总\s*)?金\s*额\s*[为:：]?|合\s*同\s*总\s*价\s*[为:：]?")
 _COVER_WORD = re.compile(r"^[（(]?\s*合\s*同\s*[书協协]\s*[）)]?$")
 _CLAUSE = re.compile(r"^(?:第\s*[一二三四五六七八九十\d]+\s*条|[一二三四五六七八九十]+\s*[、.])")
+SEALS_OF_PARTIES = 2  # a contract page with this many stamps is its seal page (甲方, 乙方)
 _HEADER = re.compile(r"(?:序号|姓名|.名).{0,3}(?:角色|职务|岗位)|(?:角色|职务|岗位).{0,4}工作内容")
 _ROLE_WORDS = (
     "项目负责人",
@@ -169,10 +170,13 @@ def parse(pages: Sequence[PageRead], file: str) -> DocumentFields:
         table = _participants(page, lines[page.page])
         if table is not None:
             fields["participants"] = table
+    seal = part_page.get("seal")
+    stamps = [s.bbox for s in seal.seals] if seal is not None else []
     fields["seal_page"] = FieldValue(
         "seal" in parts,
-        "",
+        f"{len(stamps)} seal(s)" if stamps else "",
         parts.get("seal", pages[0].page if pages else 1),
+        union_bbox(stamps) if stamps else None,  # the stamps, where the marks saw them
         confidence=1.0 if "seal" in parts else 0.5,
     )
 
@@ -246,6 +250,11 @@ def _parts(pages: list[PageRead], lines: dict[int, list[Line]]) -> dict[str, int
             parts["seal"] = p.page
         elif "cover" not in parts and "合同编号" in flat and "甲方" in flat:
             parts["cover"] = p.page
+    if "seal" not in parts:  # both parties' stamps where the text said nothing of them
+        stamped = [p for p in pages if p.page not in used and len(p.seals) >= SEALS_OF_PARTIES
+                   and p.page not in parts.values()]
+        if stamped:
+            parts["seal"] = stamped[-1].page
     return parts
 
 
