@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 
 PKGS="python3 python3-venv tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
       fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai poppler-utils qpdf
-      libgl1 libglib2.0-0"  # the last two: OpenCV, under the second OCR engine (RapidOCR)
+      libgl1 libglib2.0-0
+      libreoffice-calc-nogui chromium"
+# libgl1 and libglib2.0-0: OpenCV, under the second OCR engine (RapidOCR); LibreOffice and
+# Chromium: the tests open the xlsx and HTML outputs in the programs people use
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
