@@ -90,6 +90,7 @@ FLATE_LEVEL = 3
 MISSING = "缺"
 MISSING_COLOUR = colors.Color(0.85, 0.0, 0.0)
 OTHER_TITLE = "其他材料"
+UNREADABLE_NOTE = "（文件无法读取，未装订）"
 CONTINUED = "（续）"
 SERIES_TITLE = "专业技术职务任职资格评审材料"
 
@@ -374,6 +375,9 @@ def _items(report: Report, app: Application | None) -> tuple[list[_Item], list[_
                  if (d.file, p.page) not in taken)
     if rest:
         second.append(_Item(OTHER_TITLE, rest))
+    # a file the reading got no page of (unreadable, refused) is listed, not lost
+    second += [_Item(f"{OTHER_TITLE}：{d.file}", (), UNREADABLE_NOTE)
+               for d in report.documents if not d.pages]
     return first, second
 
 

@@ -492,3 +492,14 @@ def test_highlights_come_along_and_links_do_not(tmp_path: Path) -> None:
     assert annot["/Subtype"] == "/Highlight"
     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
     assert 0 < x0 < x1 < A4_W / 2 and A4_H * 0.8 < y0 < y1 < A4_H  # still over the name
+
+
+def test_a_file_the_reading_got_no_page_of_is_listed_not_lost() -> None:
+    """This test ensures that an unreadable file (no page read) is an entry marked 缺."""
+    report = plan_items(2)
+    report = dataclasses.replace(report, documents=(
+        *report.documents, DocumentRead("现场照片.heic", "1" * 64, None, ())))
+    (_, second) = volumes.plan_volumes(report, None, max_pages=300)
+    entry = next(i for i in second.items if "现场照片.heic" in i.title)
+    assert entry.missing and entry.note == volumes.UNREADABLE_NOTE
+    assert second.items[-1] is entry
