@@ -84,8 +84,12 @@ def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = F
                 findings.append(event)
     except isolated_exec.IsolatedError as e:
         findings.append(_stopped(e, rel, len(pages), rule))
+        stopped = True
+    else:
+        stopped = False
     return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind,
-                        pages=tuple(classify_pages(pages)), findings=tuple(findings))
+                        pages=tuple(classify_pages(pages)), findings=tuple(findings),
+                        stopped=stopped)
 
 
 def read_events(path: Path, rel: str, rule: ReadingRule, sniffed: files.Sniffed

@@ -15,17 +15,19 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from checks.assemble import build_report
-from checks.policy import Policy, ReadingRule, load_policy
+from checks.policy import Policy, PrintRule, ReadingRule, load_policy
 from extractors.archive import remove_unpacked
 from extractors.batch import ApplicantEntry, BatchPlan, discover, unpack_applicant
+from extractors.cache import ReadCache, read_cached
 from extractors.declaration import archive_refused, load_declaration
 from extractors.fields import parse_all
 from extractors.files import find_photo
 from extractors.photo import measure_photo
-from extractors.reading import read_document
 from flows.progress import BatchProgress
-from generators import crops, report_json, review_form
+from generators import html, report_json, roster
+from generators.applicant import render_applicant
 from generators.report_json import SummaryRow
+from generators.roster import RosterRow
 from model.application import Application
 from model.report import DocumentRead, Report
 
@@ -47,6 +49,8 @@ class BatchOutcome:
 
     out: Path
     rows: tuple[SummaryRow, ...]
+    files_read: int = 0  # evidence files read in this run
+    files_cached: int = 0  # … and taken from the reading cache instead (extractors.cache)
 
     @property
     def errors(self) -> int:
@@ -60,16 +64,24 @@ def unpack(entry: ApplicantEntry, out: Path, rule: ReadingRule) -> ApplicantEntr
     return unpack_applicant(entry, out, rule)
 
 
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """One evidence file's reading, and whether it was taken from the reading cache."""
+
+    doc: DocumentRead
+    cached: bool
+
+
 @task(name="read-file", cache_policy=NO_CACHE)
-def read_file(path: Path, rel: str, rule: ReadingRule) -> DocumentRead:
-    """Read one evidence file."""
-    return read_document(path, rel, rule, isolated=True)
+def read_file(path: Path, rel: str, rule: ReadingRule, out: Path) -> FileRead:
+    """Read one evidence file, or take its reading from ``OUT/.cache`` (extractors.cache)."""
+    return FileRead(*read_cached(path, rel, rule, ReadCache(out, rule)))
 
 
 @task(name="check-applicant", cache_policy=NO_CACHE)
-def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
-                    policy: Policy) -> Checked:
+def check_applicant(entry: ApplicantEntry, reads: list[FileRead], policy: Policy) -> Checked:
     """Load the declaration and photo, read the documents' fields, and run every check."""
+    documents = [r.doc for r in reads]
     if entry.is_zip:
         declaration = archive_refused(entry.path, entry.refused)
         return Checked(build_report(entry.key, declaration, None, [], policy), None)
@@ -82,16 +94,21 @@ def check_applicant(entry: ApplicantEntry, documents: list[DocumentRead],
     return Checked(report, declaration.application, entry.path)
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What one applicant's outputs give the batch: its summary and roster rows."""
+
+    row: SummaryRow
+    roster: RosterRow
+
+
 @task(name="render-outputs", cache_policy=NO_CACHE)
-def render_outputs(checked: Checked, out: Path, title: str) -> SummaryRow:
-    """Write the evidence crops, report.json and the review form of one applicant."""
-    folder = out / checked.report.applicant
-    report = crops.add_crops(checked.report, checked.source, folder)
-    written = [report_json.render(report, folder / "report.json")]
-    if checked.application is not None:
-        written.append(review_form.render(checked.application, folder / "review-form.pdf",
-                                          title=title))
-    return SummaryRow.of(report, tuple(p.name for p in written))
+def render_outputs(checked: Checked, out: Path, title: str, printing: PrintRule) -> Rendered:
+    """Write one applicant's outputs (generators.applicant), or keep the unchanged ones."""
+    done = render_applicant(checked.report, checked.application, checked.source,
+                            out / checked.report.applicant, title=title, printing=printing)
+    return Rendered(SummaryRow.of(done.report, done.outputs),
+                    RosterRow.of(done.report, checked.application))
 
 
 def _error_row(entry: ApplicantEntry, fut: PrefectFuture[object]) -> SummaryRow:
@@ -128,7 +145,7 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
     for key in crashed:
         progress.applicant_done(key, "error")
     try:
-        reads: dict[str, list[PrefectFuture[DocumentRead]]] = {}
+        reads: dict[str, list[PrefectFuture[FileRead]]] = {}
         meta: dict[object, tuple[str, str, str]] = {}
         pending: dict[str, int] = {}
         for entry in entries:
@@ -136,15 +153,15 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
             for path in entry.evidence:
                 rel = path.relative_to(entry.path).as_posix()
                 fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
-                    path, rel, rule)
+                    path, rel, rule, out)
                 reads[entry.key].append(fut)
                 meta[fut.task_run_id] = ("file", entry.key, rel)
-        renders: dict[str, PrefectFuture[SummaryRow]] = {}
+        renders: dict[str, PrefectFuture[Rendered]] = {}
         for entry in entries:
             checked = check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
                 entry, reads[entry.key], policy)
             fut = render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
-                checked, out, policy.title)
+                checked, out, policy.title, policy.printing)
             renders[entry.key] = fut
             meta[fut.task_run_id] = ("applicant", entry.key, entry.key)
             pending[entry.key] = len(reads[entry.key]) + 1
@@ -152,11 +169,14 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
         for fut in as_completed(everything):
             what, key, name = meta[fut.task_run_id]
             if what == "file":
-                doc = fut.result(raise_on_failure=False)
-                progress.file_done(name, len(doc.pages) if isinstance(doc, DocumentRead) else 0)
+                read = fut.result(raise_on_failure=False)
+                if isinstance(read, FileRead):
+                    progress.file_done(name, len(read.doc.pages), cached=read.cached)
+                else:
+                    progress.file_done(name, 0)
             else:
-                row = fut.result(raise_on_failure=False)
-                progress.applicant_done(name, row.verdict if isinstance(row, SummaryRow)
+                done = fut.result(raise_on_failure=False)
+                progress.applicant_done(name, done.row.verdict if isinstance(done, Rendered)
                                         else "error")
             pending[key] -= 1
             if pending[key] == 0 and key in unpacked:
@@ -165,20 +185,53 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
         progress.close()
         for path in unpacked.values():
             remove_unpacked(path)
-    rows = []
+    rows: list[SummaryRow] = []
+    listed: list[RosterRow] = []
     for entry in plan.applicants:
         if entry.key in crashed:
             rows.append(crashed[entry.key])
             continue
         fut = renders[entry.key]
-        ok = fut.state.is_completed()
-        rows.append(fut.result() if ok else _error_row(entry, fut))
+        if fut.state.is_completed():
+            done = fut.result()
+            rows.append(done.row)
+            listed.append(done.roster)
+        else:
+            rows.append(_error_row(entry, fut))
     report_json.render_summary(rows, batch=batch.name, policy=policy.name,
                                out=out / "summary.json")
-    return BatchOutcome(out=out, rows=tuple(rows))
+    render_batch_outputs(rows, listed, out, batch=batch.name, policy=policy)
+    return BatchOutcome(out=out, rows=tuple(rows),
+                        files_read=progress.files_done - progress.files_cached,
+                        files_cached=progress.files_cached)
 
 
-def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int) -> BatchOutcome:
-    """Run the batch flow with ``workers`` threads (OCR runs as subprocesses)."""
+def render_batch_outputs(rows: list[SummaryRow], listed: list[RosterRow], out: Path, *,
+                         batch: str, policy: Policy) -> None:
+    """Write summary.html and the roster, interview and fee lists of the whole batch.
+
+    An applicant that could not be processed is in summary.html with its error, and not in
+    the roster (nothing is known of it to list).
+    """
+    html.render_summary_html(rows, out / "summary.html", batch=batch, policy=policy.name)
+    missing = len(rows) - len(listed)
+    if missing:
+        log.warning("%d applicant(s) could not be processed and are not in the roster", missing)
+    roster.render_roster(listed, out, title=policy.title, fee=policy.printing.fee_yuan)
+
+
+def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int,
+              dask_address: str | None = None) -> BatchOutcome:
+    """Run the batch flow with ``workers`` threads (OCR runs as subprocesses).
+
+    With ``dask_address`` (``tcp://HOST:PORT``) the tasks run on that existing Dask cluster
+    instead, and ``workers`` is unused: the cluster's workers and threads decide. That mode
+    needs a real Prefect server in PREFECT_API_URL (:mod:`flows.dask_mode`).
+    """
+    if dask_address:
+        from flows.dask_mode import dask_task_runner
+
+        dask_runner = dask_task_runner(dask_address)
+        return batch_flow.with_options(task_runner=dask_runner)(batch, out, policy_ref)
     runner = ThreadPoolTaskRunner(max_workers=workers)
     return batch_flow.with_options(task_runner=runner)(batch, out, policy_ref)

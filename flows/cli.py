@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--policy", help="policy name (zj-anfang-2022) or a policy YAML file")
     run.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                      help="files read at once (default: the number of cores)")
-    run.add_argument("--dask-address", help="run on a Dask cluster (not available yet)")
+    run.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                     help="run the tasks on this existing Dask cluster (needs a Prefect server "
+                          "in PREFECT_API_URL; --workers is then unused; docs/scaling.md)")
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own logs")
     ev = sub.add_parser("evaluate", help="score a run's reports against a generated truth.json")
     ev.add_argument("out", type=Path, help="the output folder of a run (OUT of pingshen run)")
@@ -64,8 +66,11 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    if args.dask_address:
-        raise UsageError("--dask-address is not available in this version; run without it")
+    if args.dask_address:  # first the cheap checks; the cluster itself is checked below
+        from flows.dask_mode import check_prefect_server, normalize_address, prefect_api_url
+
+        args.dask_address = normalize_address(args.dask_address)
+        check_prefect_server(prefect_api_url())
     batch: Path = args.batch
     if not batch.is_dir():
         raise UsageError(f"batch folder not found: {batch}")
@@ -85,6 +90,13 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
         log.warning("the second OCR engine (RapidOCR) is not installed: scanned capital-"
                     "numeral amounts and rare name characters cannot be verified and are "
                     "listed as unverified in report.json. Install it: bash scripts/setup.sh")
+    if args.dask_address:
+        from flows.dask_mode import check_cluster
+
+        cluster = check_cluster(args.dask_address, policy.reading.ocr_lang,
+                                policy.reading.second_engine)
+        log.info("Dask cluster %s: %d workers, %d threads", cluster.address,
+                 len(cluster.nthreads), cluster.threads)
     try:  # last, once everything else is known to be right
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -98,20 +110,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.environment import configure_prefect
 
     home = configure_prefect(verbose=args.verbose)
-    print(f"[pingshen] starting Prefect in local mode (no server needed; state in {home}); "
-          "the first start takes up to half a minute…", file=sys.stderr, flush=True)
+    if args.dask_address:
+        print(f"[pingshen] running on the Dask cluster at {args.dask_address}; Prefect server "
+              f"{os.environ['PREFECT_API_URL']}", file=sys.stderr, flush=True)
+    else:
+        print(f"[pingshen] starting Prefect in local mode (no server needed; state in {home}); "
+              "the first start takes up to half a minute…", file=sys.stderr, flush=True)
     started = time.monotonic()
     from flows.batch import run_batch
 
-    outcome = run_batch(batch, out, policy_ref, args.workers)
+    outcome = run_batch(batch, out, policy_ref, args.workers, dask_address=args.dask_address)
     took = time.monotonic() - started
     verdicts: dict[str, int] = {}
     for row in outcome.rows:
         verdicts[row.verdict] = verdicts.get(row.verdict, 0) + 1
     counts = ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
     print(f"Done in {took:.1f} s: {len(outcome.rows)} applicants ({counts or 'none'}).")
+    if outcome.files_cached:
+        print(f"Readings kept from an earlier run: {outcome.files_cached} of "
+              f"{outcome.files_cached + outcome.files_read} files ({out / '.cache'}).")
     print(f"Outputs: {out}")
-    print(f"  {out / 'summary.json'}")
+    for name in ("summary.json", "summary.html", "roster.xlsx", "roster.pdf", "interviews.xlsx",
+                 "fees.xlsx"):
+        if (out / name).exists():
+            print(f"  {out / name}")
     for row in outcome.rows:
         if row.error is None:
             print(f"  {out / row.key}/  {', '.join(row.outputs)}  [{row.verdict}]")

@@ -25,6 +25,7 @@ class BatchProgress:
         self.stream = stream or sys.stderr
         self.applicants, self.files = applicants, files
         self.files_done = self.pages_done = self.applicants_done = 0
+        self.files_cached = self.pages_cached = 0  # readings kept from an earlier run
         self.started = time.monotonic()
         self._live: Progress | None = None
         if self.stream.isatty():
@@ -47,16 +48,22 @@ class BatchProgress:
     def _line(self, text: str) -> None:
         print(f"[pingshen] {text}", file=self.stream, flush=True)
 
-    def file_done(self, rel: str, pages: int) -> None:
-        """One evidence file has been read."""
+    def file_done(self, rel: str, pages: int, *, cached: bool = False) -> None:
+        """One evidence file has been read (``cached``: its reading was kept from before)."""
         self.files_done += 1
-        self.pages_done += pages
+        if cached:
+            self.files_cached += 1
+            self.pages_cached += pages
+        else:
+            self.pages_done += pages
+        kept = f", {self.files_cached} files kept from before" if self.files_cached else ""
         if self._live is not None:
             self._live.update(self._files_bar, advance=1,
-                              extra=f"{self.pages_done} pages, {self._rate():.1f} pages/s")
+                              extra=f"{self.pages_done} pages read, {self._rate():.1f} pages/s"
+                                    f"{kept}")
         else:
             self._line(f"read {self.files_done}/{self.files} files, {self.pages_done} pages "
-                       f"({self._rate():.1f} pages/s)")
+                       f"({self._rate():.1f} pages/s){kept}")
 
     def applicant_done(self, key: str, verdict: str) -> None:
         """One applicant's outputs are written."""

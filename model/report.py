@@ -197,6 +197,7 @@ class DocumentRead:
     media_type: str | None
     pages: tuple[PageRead, ...] = ()
     findings: tuple[Finding, ...] = ()
+    stopped: bool = False  # the reading was stopped short (stalled, out of memory, crashed)
 
     def to_json(self) -> dict[str, object]:
         """The report.json form."""

@@ -149,8 +149,10 @@ def test_applicant_without_declaration_gets_app001(prefect_harness: None,
     rows = {r.key: r for r in outcome.rows}
     assert outcome.errors == 0
     assert rows["a04-nodecl"].verdict == "fail"
-    assert rows["a04-nodecl"].outputs == ("report.json",)
-    assert rows["a01-clean"].outputs == ("report.json", "review-form.pdf")
+    assert rows["a04-nodecl"].outputs == ("report.json", "report.html", "volume-1.pdf",
+                                          "volume-2.pdf")
+    assert rows["a01-clean"].outputs == ("report.json", "report.html", "review-form.pdf",
+                                         "volume-1.pdf", "volume-2.pdf")
     report = json.loads((out / "a04-nodecl" / "report.json").read_text(encoding="utf-8"))
     assert [f["code"] for f in report["findings"]] == ["APP001"]
     assert report["name"] is None
@@ -244,7 +246,8 @@ def test_unsafe_zip_gets_one_finding_and_the_batch_goes_on(zip_run) -> None:
     """This test ensures that a zip with an escaping member is FILE004, nothing escapes."""
     batch, before, out, outcome, _ = zip_run
     rows = {r.key: r for r in outcome.rows}
-    assert rows["z03"].verdict == "fail" and rows["z03"].outputs == ("report.json",)
+    assert rows["z03"].verdict == "fail"
+    assert rows["z03"].outputs == ("report.json", "report.html")
     report = json.loads((out / "z03" / "report.json").read_text(encoding="utf-8"))
     (f,) = report["findings"]
     assert f["code"] == "FILE004" and "z03/../../evil.txt" in f["message"]
@@ -282,3 +285,135 @@ def test_unpacking_crash_is_an_error_row_not_a_stop(prefect_harness: None,
     assert outcome.errors == 1
     assert rows["z01"].verdict == "error" and rows["z01"].error
     assert rows["a01-clean"].verdict == "pass"
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (bash scripts/setup.sh installs it)")
+    return path
+
+
+def test_every_output_of_the_sample_is_print_ready(sample_run) -> None:
+    """This test ensures that the sample's PDFs pass qpdf, embed every font and are A4.
+
+    Every applicant with a declaration has its review form, report.html and two volumes; the
+    batch has summary.html, the roster (xlsx and PDF), the interview and the fee lists.
+    """
+    import subprocess
+
+    import openpyxl
+
+    _, _, out, _ = sample_run
+    for key in TRUTH:
+        for name in ("report.json", "report.html", "review-form.pdf", "volume-1.pdf",
+                     "volume-2.pdf"):
+            assert (out / key / name).is_file(), (key, name)
+    for name in ("summary.html", "roster.xlsx", "roster.pdf", "interviews.xlsx", "fees.xlsx"):
+        assert (out / name).is_file(), name
+    qpdf, pdffonts = _tool("qpdf"), _tool("pdffonts")
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert len(pdfs) == 3 * len(TRUTH) + 1
+    for pdf in pdfs:
+        checked = subprocess.run([qpdf, "--check", str(pdf)], capture_output=True, text=True,
+                                 check=False)
+        assert checked.returncode == 0, (pdf, checked.stdout[-500:])
+        fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
+                               check=True).stdout.splitlines()[2:]
+        assert fonts, pdf  # text is printed in fonts, and every one of them is embedded
+        assert all(line.split()[-5] == "yes" for line in fonts), (pdf, fonts)
+        for page in PdfReader(pdf).pages:
+            w, h = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+            assert abs(w - 595.28) <= 1 and abs(h - 841.89) <= 1, pdf
+    from generators.roster import VERDICT_LABELS
+
+    sheet = openpyxl.load_workbook(out / "roster.xlsx").active
+    header = [c.value for c in sheet[3]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=4,
+                                                                      values_only=True)]
+    assert sorted(r["核验结论"] for r in rows) == sorted(
+        VERDICT_LABELS[t["verdict"]] for t in TRUTH.values())
+
+
+def test_a_rerun_reads_nothing_and_writes_nothing(sample_run) -> None:
+    """This test ensures that a rerun of an unchanged batch takes every reading from the cache.
+
+    It writes no applicant output again either: every file keeps its bytes and mtime, and the
+    summary and roster come out equal.
+    """
+    from flows.batch import run_batch
+
+    batch, _, out, first = sample_run
+    assert first.files_cached == 0 and first.files_read > 0
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for key in TRUTH
+              for p in (out / key).rglob("*") if p.is_file()}
+    again = run_batch(batch, out, None, workers=2)
+    assert again.files_read == 0 and again.files_cached == first.files_read
+    assert again.rows == first.rows
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for key in TRUTH
+             for p in (out / key).rglob("*") if p.is_file()}
+    assert after == before
+
+
+def _pdf_texts(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def _outputs(out: Path) -> dict[str, object]:
+    """What a run leaves, to compare: every report.json, every PDF's text, the other files."""
+    got: dict[str, object] = {}
+    for p in sorted(out.rglob("*")):
+        rel = p.relative_to(out).as_posix()
+        if not p.is_file() or rel.startswith(".cache/"):
+            continue
+        if p.name == "report.json":
+            got[rel] = json.loads(p.read_text(encoding="utf-8"))
+        elif p.suffix == ".pdf":
+            got[rel] = _pdf_texts(p)
+        else:
+            got[rel] = "present"
+    return got
+
+
+def test_a_run_killed_midway_then_rerun_ends_as_an_uninterrupted_run(sample_run,
+                                                                    tmp_path: Path) -> None:
+    """This test ensures that SIGKILL in the middle, then a rerun, gives the same outputs.
+
+    For real: `pingshen run` is started, killed with its whole process group as soon as the
+    first readings are cached (the scanned applicant still being OCR'd), and run again.
+    Its report.json files and the text of its PDFs equal those of the uninterrupted run.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from extractors.cache import CACHE_DIR
+
+    batch, _, reference, _ = sample_run
+    out = tmp_path / "out"
+    env = os.environ.copy()
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    cmd = [sys.executable, "-m", "flows.cli", "run", str(batch), "--out", str(out),
+           "--workers", "2"]
+    log = tmp_path / "killed-run.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)
+        try:
+            deadline = time.monotonic() + 240
+            while not list((out / CACHE_DIR).rglob("*.pkl")):
+                assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+                assert time.monotonic() < deadline, "no reading was cached in time"
+                time.sleep(0.2)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not (out / "summary.json").exists()  # killed in the middle, not at the end
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Readings kept from an earlier run" in done.stdout
+    assert not list(out.rglob("*.part"))
+    assert _outputs(out) == _outputs(reference)
