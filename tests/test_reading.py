@@ -195,3 +195,44 @@ def test_pdf_pypdf_refuses_is_read_through_the_other_libraries(tmp_path: Path, p
     assert codes(doc) == []
     assert [p.text_source for p in doc.pages] == [TextSource.TEXT]
     assert "Engineering certificate 2021" in doc.pages[0].text
+
+
+def _fake_tesseract(tmp_path: Path, body: str) -> str:
+    """A ``tesseract`` that runs ``body`` (sh) before the real one; its path."""
+    import shutil
+
+    real = shutil.which("tesseract")
+    assert real is not None
+    script = tmp_path / "tesseract"
+    # only an OCR call (an image first) meets the fault, not `tesseract --version`
+    script.write_text(f"#!/bin/sh\ncase \"$1\" in -*) ;; *) {body} ;; esac\n"
+                      f"exec {real} \"$@\"\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.needs_tesseract
+@pytest.mark.parametrize(("body", "read"), [
+    # killed by a signal the first time (a crash): tried again, the page is read
+    ('[ -e "$0.crashed" ] || { touch "$0.crashed"; kill -SEGV $$; }', True),
+    # an error exit (what a file Tesseract cannot take gives): not tried again
+    ('echo "Error in pixReadStream" >&2; touch "$0.$$"; exit 1', False),
+])
+def test_a_crashed_tesseract_is_tried_again_and_an_error_exit_is_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, read: bool) -> None:
+    """This test ensures that only a Tesseract killed by a signal gets a second try."""
+    import pytesseract
+
+    from extractors._exec import tesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd",
+                        _fake_tesseract(tmp_path, body))
+    img = text_image(["专业技术资格证书", "姓名：王丽"])
+    if read:
+        words = tesseract.image_to_words(img, "chi_sim", timeout=60)
+        assert "王丽" in "".join(w.text for w in words)
+        assert (tmp_path / "tesseract.crashed").exists()
+    else:
+        with pytest.raises(tesseract.OcrFailedError, match="pixReadStream"):
+            tesseract.image_to_words(img, "chi_sim", timeout=60)
+        assert len(list(tmp_path.glob("tesseract.*"))) == 1  # run once only

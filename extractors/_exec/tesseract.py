@@ -59,16 +59,27 @@ def image_to_words(image: Image.Image, lang: str, *, psm: int = 3, timeout: floa
         return _words(page, lang, psm, timeout)
 
 
+CRASH_RETRIES = 1
+"""Tries again after Tesseract was killed by a signal (a crash, the OOM killer): transient.
+An error exit (a file it cannot read) is the input's fault and is never retried."""
+
+
 def _words(page: Path, lang: str, psm: int, timeout: float) -> list[OcrWord]:
-    try:
-        data = pytesseract.image_to_data(
-            str(page), lang=lang, config=f"--psm {psm}",
-            output_type=pytesseract.Output.DICT, timeout=timeout,
-        )
-    except pytesseract.TesseractError as e:
-        raise OcrFailedError(f"tesseract failed: {e.message}") from e
-    except RuntimeError as e:  # pytesseract signals its timeout this way
-        raise OcrTimeoutError(f"tesseract: {e}") from e
+    for attempt in range(CRASH_RETRIES + 1):
+        try:
+            data = pytesseract.image_to_data(
+                str(page), lang=lang, config=f"--psm {psm}",
+                output_type=pytesseract.Output.DICT, timeout=timeout,
+            )
+            break
+        except pytesseract.TesseractError as e:
+            if e.status < 0 and attempt < CRASH_RETRIES:  # killed by a signal: once more
+                log.warning("tesseract was killed by signal %d; trying the page again",
+                            -e.status)
+                continue
+            raise OcrFailedError(f"tesseract failed: {e.message}") from e
+        except RuntimeError as e:  # pytesseract signals its timeout this way
+            raise OcrTimeoutError(f"tesseract: {e}") from e
     words: list[OcrWord] = []
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
