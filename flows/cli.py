@@ -113,6 +113,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dask_address:
         print(f"[pingshen] running on the Dask cluster at {args.dask_address}; Prefect server "
               f"{os.environ['PREFECT_API_URL']}", file=sys.stderr, flush=True)
+    elif os.environ.get("PREFECT_API_URL"):
+        print(f"[pingshen] running here, reporting to the Prefect server "
+              f"{os.environ['PREFECT_API_URL']} (its UI shows the run)", file=sys.stderr,
+              flush=True)
     else:
         print(f"[pingshen] starting Prefect in local mode (no server needed; state in {home}); "
               "the first start takes up to half a minute…", file=sys.stderr, flush=True)

@@ -45,6 +45,16 @@ class BatchProgress:
         elapsed = time.monotonic() - self.started
         return self.pages_done / elapsed if elapsed > 0 else 0.0
 
+    def _left(self) -> str:
+        """``, about N min left``: the files still to read at the pace of those read so far."""
+        read = self.files_done - self.files_cached
+        todo = self.files - self.files_done
+        if read < 1 or todo < 1:
+            return ""
+        seconds = (time.monotonic() - self.started) / read * todo
+        return f", about {seconds / 60:.0f} min left" if seconds >= 90 else \
+            f", about {seconds:.0f} s left"
+
     def _line(self, text: str) -> None:
         print(f"[pingshen] {text}", file=self.stream, flush=True)
 
@@ -63,7 +73,7 @@ class BatchProgress:
                                     f"{kept}")
         else:
             self._line(f"read {self.files_done}/{self.files} files, {self.pages_done} pages "
-                       f"({self._rate():.1f} pages/s){kept}")
+                       f"({self._rate():.1f} pages/s){kept}{self._left()}")
 
     def applicant_done(self, key: str, verdict: str) -> None:
         """One applicant's outputs are written."""

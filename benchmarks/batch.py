@@ -1,0 +1,291 @@
+"""Benchmark (run by hand): the whole batch, cold and warm, on 1 and more workers.
+
+    .venv/bin/python benchmarks/batch.py GENERATED_DIR [--workers 1,2] [--work DIR]
+                                        [--floor-jobs N] [--skip-floor]
+
+GENERATED_DIR is what ``python -m fixtures.generate`` wrote (``batch/``, ``truth.json``);
+use at least 20 applicants. For each worker count (a fresh OUT each, so the reading cache
+is cold), ``pingshen run BATCH --out OUT --workers N`` runs as a user runs it; then the
+run with the most workers is run again on its OUT (warm: every reading from the cache).
+Printed, per run: wall time, pages read, pages per second, the speed-up over one worker,
+and the peak memory (RSS, sampled every 0.2 s from /proc) of the main process, of any one
+reading process (a worker's child that reads one file) and of all processes together.
+
+The floor the issue compares with: the sum over the batch's scanned pages (those the cold
+run OCR'd) of a plain ``tesseract IMG - -l chi_sim`` (one OpenMP thread), divided by the
+workers, plus the second engine's re-reads timed apart: the number of lines the run
+re-read (report.json's pages do not say it; the reading cache does) times RapidOCR's mean
+time per line over a sample of real crops. The floor's own timing runs ``--floor-jobs``
+Tesseracts at once (default 1: on a 2-core machine 2 at once slow each other down).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps
+
+from checks.policy import load_policy
+from extractors.cache import CACHE_DIR
+from model.report import DocumentRead, TextSource
+
+ROOT = Path(__file__).resolve().parent.parent
+PINGSHEN = [sys.executable, "-m", "flows.cli"]
+
+
+@dataclass
+class Peaks:
+    """Peak RSS (MB) seen while a run was sampled."""
+
+    main: float = 0.0
+    reader: float = 0.0
+    total: float = 0.0
+    readers: set[int] = field(default_factory=set)
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        out += [int(k) for k in kids]
+        todo += [int(k) for k in kids]
+    return out
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
+            errors="replace")
+    except OSError:
+        return ""
+
+
+def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
+    while not stop.is_set():
+        main = _rss_mb(pid)
+        total = main
+        for kid in _children(pid):
+            rss = _rss_mb(kid)
+            total += rss
+            cmd = _cmdline(kid)
+            if "forkserver" in cmd or "multiprocessing" in cmd:
+                peaks.reader = max(peaks.reader, rss)
+                peaks.readers.add(kid)
+        peaks.main = max(peaks.main, main)
+        peaks.total = max(peaks.total, total)
+        stop.wait(0.2)
+
+
+@dataclass
+class Run:
+    """One timed ``pingshen run``."""
+
+    label: str
+    workers: int
+    seconds: float
+    peaks: Peaks
+    pages: int
+    cached: int
+
+
+def _run(batch: Path, out: Path, workers: int, label: str) -> Run:
+    env = {**os.environ, "PREFECT_HOME": str(out.parent / f"prefect-{out.name}")}
+    cmd = [*PINGSHEN, "run", str(batch), "--out", str(out), "--workers", str(workers)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    peaks, stop = Peaks(), threading.Event()
+    sampler = threading.Thread(target=_sample, args=(proc.pid, peaks, stop), daemon=True)
+    sampler.start()
+    stdout, _ = proc.communicate()
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{label}: pingshen exited {proc.returncode}\n{stdout[-2000:]}")
+    pages = sum(len(d["pages"]) for r in out.glob("*/report.json")
+                for d in json.loads(r.read_text(encoding="utf-8"))["documents"])
+    cached = 0
+    for line in stdout.splitlines():
+        if line.startswith("Readings kept from an earlier run:"):
+            cached = int(line.split(":")[1].split()[0])
+    return Run(label, workers, seconds, peaks, pages, cached)
+
+
+def _cached_docs(out: Path) -> list[DocumentRead]:
+    return [pickle.loads(p.read_bytes()) for p in (out / CACHE_DIR).rglob("*.pkl")]  # noqa: S301
+
+
+def _paths(docs: list[DocumentRead], batch: Path) -> dict[str, Path]:
+    """Each cached reading's file in the batch, by content (names repeat across applicants)."""
+    from extractors.reading import sha256_of
+
+    wanted = {d.sha256 for d in docs}
+    out: dict[str, Path] = {}
+    for p in sorted(batch.rglob("*")):
+        if p.is_file() and p.name not in ("application.yaml", "application.json"):
+            digest = sha256_of(p)
+            if digest in wanted:
+                out.setdefault(digest, p)
+    return out
+
+
+def _scanned_pages(docs: list[DocumentRead], paths: dict[str, Path]) -> list[tuple[Path, int]]:
+    """(file, page) of every page the run OCR'd."""
+    return sorted({(paths[d.sha256], p.page) for d in docs if d.sha256 in paths
+                   for p in d.pages if p.text_source == TextSource.OCR})
+
+
+def _image(path: Path, page: int, dpi: int) -> Image.Image:
+    if path.read_bytes()[:4] == b"%PDF":
+        doc = pdfium.PdfDocument(path)
+        try:
+            return doc[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+        finally:
+            doc.close()
+    with Image.open(path) as img:
+        img.seek(page - 1)
+        return ImageOps.exif_transpose(img).convert("RGB")
+
+
+def _tesseract_seconds(pages: list[tuple[Path, int]], dpi: int, lang: str, jobs: int) -> float:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(item: tuple[int, tuple[Path, int]]) -> float:
+        i, (path, page) = item
+        with tempfile.TemporaryDirectory() as tmp:
+            p = Path(tmp) / f"{i}.tif"
+            _image(path, page, dpi).save(p, "TIFF", compression=None, dpi=(dpi, dpi))
+            t = time.perf_counter()
+            subprocess.run(["tesseract", str(p), "-", "-l", lang], env=env, check=True,
+                           capture_output=True)
+            return time.perf_counter() - t
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return sum(pool.map(one, enumerate(pages)))
+
+
+def _rapid_seconds_per_line(docs: list[DocumentRead], paths: dict[str, Path], dpi: int,
+                            sample: int = 60) -> float:
+    """RapidOCR's mean time for one re-read line, over crops of real OCR'd lines."""
+    from extractors._exec import rapid
+
+    if not rapid.is_available():
+        return 0.0
+    crops: list[Image.Image] = []
+    for d in docs:
+        for p in d.pages:
+            if p.text_source != TextSource.OCR or not p.words or p.rotation:
+                continue
+            path = paths.get(d.sha256)
+            if path is None:
+                continue
+            img = _image(path, p.page, dpi)
+            unit = 72 / dpi if path.read_bytes()[:4] == b"%PDF" else 1.0
+            for w in p.words[:: max(1, len(p.words) // 4)][:4]:
+                x0, top, x1, bottom = (v / unit for v in w.bbox)
+                h = bottom - top
+                crops.append(img.crop((int(x0 - h), int(top - h / 4), int(x1 + h),
+                                       int(bottom + h / 4))))
+            if len(crops) >= sample:
+                break
+        if len(crops) >= sample:
+            break
+    if not crops:
+        return 0.0
+    rapid.read_lines(crops[:2])  # load the models first
+    t = time.perf_counter()
+    rapid.read_lines(crops)
+    return (time.perf_counter() - t) / len(crops)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the batch cold on each worker count, warm once, and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("generated", type=Path)
+    ap.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    ap.add_argument("--work", type=Path, help="where the OUT folders go (default: a temp dir)")
+    ap.add_argument("--floor-jobs", type=int, default=1)
+    ap.add_argument("--skip-floor", action="store_true")
+    args = ap.parse_args(argv)
+    batch = args.generated / "batch"
+    applicants = sum(1 for p in batch.iterdir() if p.is_dir() or p.suffix == ".zip")
+    work = args.work or Path(tempfile.mkdtemp(prefix="pingshen-bench-"))
+    counts = [int(n) for n in args.workers.split(",")]
+    print(f"batch {batch}: {applicants} applicants; cpu cores {os.cpu_count()}; work {work}")
+    runs: list[Run] = []
+    for n in counts:
+        out = work / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        runs.append(_run(batch, out, n, f"cold, {n} worker(s)"))
+        print(f"  {runs[-1].label}: {runs[-1].seconds:.1f} s", flush=True)
+    last = work / f"out-{counts[-1]}"
+    runs.append(_run(batch, last, counts[-1], f"warm, {counts[-1]} worker(s)"))
+    base = next((r.seconds for r in runs if r.workers == 1 and r.label.startswith("cold")),
+                None)
+    print(f"\n{'run':<22}{'seconds':>9}{'pages':>7}{'pages/s':>9}{'speed-up':>9}"
+          f"{'main MB':>9}{'reader MB':>10}{'all MB':>8}{'cached':>8}")
+    for r in runs:
+        up = f"{base / r.seconds:.2f}" if base and r.label.startswith("cold") else ""
+        print(f"{r.label:<22}{r.seconds:>9.1f}{r.pages:>7}{r.pages / r.seconds:>9.2f}{up:>9}"
+              f"{r.peaks.main:>9.0f}{r.peaks.reader:>10.0f}{r.peaks.total:>8.0f}{r.cached:>8}")
+    cold = [r for r in runs if r.label.startswith("cold")]
+    warm = runs[-1]
+    print(f"\nwarm rerun: {warm.seconds:.1f} s = {warm.seconds / cold[-1].seconds:.1%} of the "
+          f"cold run on {warm.workers} worker(s) (goal: under 5 %)")
+    if args.skip_floor:
+        return 0
+    rule = load_policy(None).reading
+    docs = _cached_docs(last)
+    paths = _paths(docs, batch)
+    pages = _scanned_pages(docs, paths)
+    tess = _tesseract_seconds(pages, rule.dpi, rule.ocr_lang, args.floor_jobs)
+    reread_lines = sum(p.reread for d in docs for p in d.pages)
+    per_line = _rapid_seconds_per_line(docs, paths, rule.dpi)
+    second = reread_lines * per_line
+    print(f"\nfloor: {len(pages)} scanned pages; plain tesseract {tess:.1f} s "
+          f"({tess / max(1, len(pages)):.2f} s a page); second engine {reread_lines} lines × "
+          f"{per_line * 1000:.0f} ms = {second:.1f} s")
+    for r in cold:
+        floor = (tess + second) / r.workers
+        print(f"  {r.workers} worker(s): floor {floor:.1f} s, run {r.seconds:.1f} s = "
+              f"{r.seconds / floor:.2f} × the floor (goal: at most 1.2)")
+    if base:
+        best = cold[-1]
+        print(f"  speed-up {best.workers} workers over 1: {base / best.seconds:.2f}")
+        print(f"  pages per second per core (cold, {best.workers} workers): "
+              f"{best.pages / best.seconds / best.workers:.3f} all pages, "
+              f"{len(pages) / best.seconds / best.workers:.3f} scanned pages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
