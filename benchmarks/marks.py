@@ -142,9 +142,13 @@ def main(argv: list[str] | None = None) -> int:
                     recall[(medium, kind, "marked" if m is not None else "unmarked")] += 1
                     if m is not None:
                         called[(medium, _seen_as(m), kind != "none")] += 1
-                for i, (_, m) in enumerate(ours):
+                for i, (box, m) in enumerate(ours):
                     if i not in used and m is not None:
                         called[(medium, _seen_as(m), False)] += 1
+                        if args.misses:
+                            print(f"marked, not a printing of the truth: {key} {rel} "
+                                  f"p{pt['page']} {_seen_as(m)} {[round(v, 1) for v in box]}",
+                                  file=sys.stderr)
                 found = list(page.seals)
                 matched: set[int] = set()
                 for s in pt["seals"]:

@@ -437,6 +437,16 @@ def reread_page(image: Image.Image, page: PageRead, unit: float,
 
 
 UNDER_MARK_COVERED = 0.3  # a highlight this much covered by words read needs no re-reading
+UNDER_MARK_WORD = 0.5  # … nor one that holds this much of a word read (a short name under
+# a wide stroke of the highlighter covers little of it)
+
+
+def _area(b: BBox) -> float:
+    return max(1e-6, (b[2] - b[0]) * (b[3] - b[1]))
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> PageRead:
@@ -467,10 +477,11 @@ def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> Pa
     boxes: list[BBox] = []
     for m in highlights:
         b = upright_of(m.bbox)
-        area = max(1e-6, (b[2] - b[0]) * (b[3] - b[1]))
-        covered = sum(max(0.0, min(b[2], w[2]) - max(b[0], w[0]))
-                      * max(0.0, min(b[3], w[3]) - max(b[1], w[1])) for w in words.values())
-        if covered / area < UNDER_MARK_COVERED:
+        area = _area(b)
+        inside = [_overlap(b, w) for w in words.values()]
+        read = any(o >= UNDER_MARK_WORD * _area(w) for o, w in zip(inside, words.values(),
+                                                                    strict=True))
+        if not read and sum(inside) / area < UNDER_MARK_COVERED:
             boxes.append(b)
     if not boxes:
         return page

@@ -207,3 +207,22 @@ def test_a_name_under_a_highlight_tesseract_dropped_is_read_and_marked(
     text = page.text.replace(" ", "")
     assert text.index("深度学习在停车场管理工程中的实") < text.index("马鹏平") < text.index(
         "智慧社区安防系统中边缘计算技术")
+
+
+@pytest.mark.needs_tesseract
+@needs_rapid
+def test_a_short_name_read_under_a_wide_highlight_is_not_read_twice(policy) -> None:
+    """This test ensures that a name Tesseract read under a broad highlight is not added again.
+
+    The image is part of a generated participant table scanned upside down (seed 4242's
+    a010): the highlighter's stroke is much larger than 黄丽 (the name's box covers less than
+    a third of it), yet the name was read; it must not come out a second time.
+    """
+    (page,) = read_document(DATA / "participants-upside-down.jpg", "t.jpg",
+                            policy.reading).pages
+    (highlight,) = page.marks
+    text = page.text.replace(" ", "")
+    assert text.count("黄丽") == 2, text  # row 1 and 黄丽强 of row 7, nothing more
+    assert "1黄丽项目经理" in text
+    boxes = name_boxes(page, "黄丽")
+    assert len(boxes) == 1 and mark_on(boxes[0], page.marks, page.rotation) == highlight
