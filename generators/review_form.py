@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 
 from generators._atomic import atomic_path
+from generators._canvas import numbered_canvas
 from generators.fonts import cjk_font
 from generators.watermark import DEFAULT_COPIES, stamp_copies
 from model.application import Achievement, AchievementType, Application
@@ -456,34 +457,12 @@ def _story(app: Application, title: str, s: _Styles) -> list[Flowable]:
 def _canvas_class(font: str, name: str) -> type[Canvas]:
     """Return a Canvas that adds the running header and 第i页/共n页 once all pages are known."""
 
-    class _NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def decorate(c: Canvas, pageno: int, total: int) -> None:  # pageno zero-based
+        c.setFont(font, 9)
+        c.drawString(MARGIN_X, HEADER_BASELINE, f"{FORM_NAME}　申报人：{name}")
+        c.drawCentredString(PAGE_SIZE[0] / 2, FOOTER_BASELINE, f"第{pageno + 1}页/共{total}页")
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for pageno, state in enumerate(self._pages):
-                self.__dict__.update(state)
-                self._decorate(pageno, total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, pageno: int, total: int) -> None:
-            """Draw header and footer; ``pageno`` is zero-based, printed one-based."""
-            self.saveState()
-            self.setFont(font, 9)
-            self.drawString(MARGIN_X, HEADER_BASELINE, f"{FORM_NAME}　申报人：{name}")
-            self.drawCentredString(
-                PAGE_SIZE[0] / 2, FOOTER_BASELINE, f"第{pageno + 1}页/共{total}页"
-            )
-            self.restoreState()
-
-    return _NumberedCanvas
+    return numbered_canvas(decorate)
 
 
 def render_copy(app: Application, *, title: str = DEFAULT_TITLE) -> bytes:

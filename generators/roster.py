@@ -38,6 +38,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from generators._atomic import atomic_path
+from generators._canvas import numbered_canvas
 from generators.fonts import cjk_font
 from model.application import Application, Education, EducationLevel
 from model.privacy import mask_name
@@ -415,30 +416,11 @@ def _xlsx_bytes(sheet: _Sheet, batch_title: str) -> bytes:
 def _pdf_canvas(font: str) -> type[Canvas]:
     """Return a Canvas that prints 第i页/共n页 once all pages are known."""
 
-    class _NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+    def decorate(c: Canvas, pageno: int, total: int) -> None:  # pageno zero-based
+        c.setFont(font, 9)
+        c.drawCentredString(PDF_PAGE[0] / 2, PDF_MARGIN_BOTTOM / 2, f"第{pageno + 1}页/共{total}页")
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for pageno, state in enumerate(self._pages):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setFont(font, 9)
-                # pageno is zero-based, printed one-based
-                self.drawCentredString(
-                    PDF_PAGE[0] / 2, PDF_MARGIN_BOTTOM / 2, f"第{pageno + 1}页/共{total}页"
-                )
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return _NumberedCanvas
+    return numbered_canvas(decorate)
 
 
 def _warn_missing_glyphs(font: str, rows: Sequence[RosterRow]) -> None:
