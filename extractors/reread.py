@@ -256,7 +256,7 @@ def _unskewed(box: BBox, skew: float) -> BBox:
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-MISSED_MAX = 10  # ink segments without words read on one page, at most
+MISSED_MAX = 16  # ink segments without words read on one page, at most
 _INK = 0.6  # a pixel is ink when darker than this share of the page's typical brightness
 
 
@@ -265,15 +265,18 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
     """Boxes of printed text that Tesseract left out, on the upright page.
 
     Tesseract's layout analysis sometimes drops a whole short line (专业：通信工程 beside a
-    photo box). Here every pixel darker than :data:`_INK` times the page's median is ink;
-    the words read (padded), long straight strokes (rules, borders, underlines) and what
-    lies outside the words' columns and far above or below them are taken out; what remains
-    is cut into rows a line high and those into pieces at gaps wider than :data:`CELL_GAP`
-    line heights. A piece must be at least 0.7 line heights wide and hold ink like print
-    (between 3 % and 60 % of its box): a photo, a desk margin or a speck does not.
+    photo box) or a block far from the body (a certificate's issuer, number and date in a
+    corner). Here every pixel darker than :data:`_INK` times the page's median is ink; the
+    words read (padded), long straight strokes (rules, borders, underlines) and the sheet's
+    margin (a line height, at most a tenth of the page) are taken out; what remains is cut
+    into rows a line high (lines set close together are cut apart at their empty rows) and
+    those into pieces at gaps wider than :data:`CELL_GAP` line heights. A piece must be at
+    least 0.7 line heights wide and hold ink like print (between 3 % and 60 % of its box):
+    a photo or a speck does not.
 
     Args:
-        gray: the upright page, one brightness value a pixel (0–255).
+        gray: the upright page, one brightness value a pixel (0–255), its paper evened out
+            and the desk around it white (:func:`extractors.preprocess.flatten_light`).
         words: the boxes of the words read, on the upright page.
         height: the typical height of a line of text, in pixels.
 
@@ -284,10 +287,8 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
         return []
     h_img, w_img = gray.shape
     lh = int(round(height))
-    x0 = max(0, int(min(b[0] for b in words) - lh))
-    x1 = min(w_img, int(max(b[2] for b in words) + lh))
-    y0 = max(0, int(min(b[1] for b in words) - 3 * lh))
-    y1 = min(h_img, int(max(b[3] for b in words) + 3 * lh))
+    x0, x1 = min(lh, w_img // 10), max(w_img - lh, w_img - w_img // 10)
+    y0, y1 = min(lh, h_img // 10), max(h_img - lh, h_img - h_img // 10)
     if x1 - x0 < 2 * lh or y1 - y0 < 2 * lh:
         return []
     region = gray[y0:y1, x0:x1]
@@ -299,7 +300,13 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
     ink &= ~_long_runs(ink, 3 * lh, axis=0) & ~_long_runs(ink, 3 * lh, axis=1)
     rows = ink.sum(axis=1) >= 2
     out: list[BBox] = []
+    bands = []
     for top, bottom in _runs(rows, bridge=max(1, int(0.25 * height))):
+        # lines set close together (an issuer, a number and a date stacked) run into one
+        # band: it is cut again at its empty rows
+        bands += _lines_of_band(rows, top, bottom, height) if bottom - top > 2.0 * height \
+            else [(top, bottom)]
+    for top, bottom in bands:
         if not 0.5 * height <= bottom - top <= 2.0 * height:
             continue
         band = ink[top:bottom]
@@ -314,6 +321,18 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
             if 0.03 <= density <= 0.6 and b - t >= 0.4 * height:
                 out.append((float(x0 + left), float(y0 + t), float(x0 + right), float(y0 + b)))
     return out[:MISSED_MAX]
+
+
+def _lines_of_band(rows: np.ndarray, top: int, bottom: int, height: float
+                   ) -> list[tuple[int, int]]:
+    """A band of several lines cut at its empty rows into pieces a line high at most."""
+    out: list[tuple[int, int]] = []
+    for a, b in _runs(rows[top:bottom], bridge=0):
+        if out and b + top - out[-1][0] <= 1.3 * height:
+            out[-1] = (out[-1][0], b + top)
+        else:
+            out.append((a + top, b + top))
+    return out
 
 
 def _runs(mask: np.ndarray, *, bridge: int) -> list[tuple[int, int]]:
@@ -416,7 +435,9 @@ def reread_page(image: Image.Image, page: PageRead, unit: float,
         side = _PAD_SIDE * (box[3] - box[1])  # the crop reads this far beyond the words
         spans.append((box[0] - side, box[1], box[2] + side, box[3]))
     height = statistics.median(b[3] - b[1] for b in upright.values())
-    gray = np.asarray(preprocess.max_channel(up.image))
+    # the paper evened out and the desk around it made white: print far from the words
+    # (a certificate's issuer and date in a corner) is looked for over the whole sheet
+    gray = np.asarray(preprocess.flatten_light(up.image))
     # what lies between the words of a re-read segment is in its new reading already
     missed = missed_segments(gray, [*upright.values(), *spans], height)
     crops += [_crop(up.image, box) for box in missed]

@@ -106,6 +106,31 @@ def test_print_left_out_by_tesseract_is_found_and_nothing_else() -> None:
     assert reread.missed_segments(gray, every, 50.0) == []
 
 
+def test_a_block_far_from_the_words_is_found_line_by_line() -> None:
+    """This test ensures that an issuer, number and date set close in a corner are found.
+
+    A certificate's foot (seed 4242's a004): far below and right of the body Tesseract read,
+    three lines so close that they run into one band; each is found as a line of its own.
+    """
+    from PIL import ImageFont
+
+    from generators import fonts
+
+    img = text_image(["获奖者：郭霞兰", "奖项名称：浙江省安防行业优秀工程师"], size=(1700, 1400),
+                     font_px=44)
+    font = ImageFont.truetype(str(fonts.font_path()), 44, index=0)
+    draw = ImageDraw.Draw(img)
+    foot = ["浙江省安全技术防范行业协会", "证书编号：2016-287", "2011年11月4日"]
+    for i, line in enumerate(foot):  # 52 px apart: 8 px between 44 px lines
+        draw.text((1000, 1050 + 52 * i), line, font=font, fill="black")
+    read = [(60.0, 50.0, 380.0, 100.0), (60.0, 129.0, 820.0, 179.0)]
+    found = reread.missed_segments(_gray(img), read, 48.0)
+    assert len(found) == 3, found
+    for (x0, top, _, bottom), i in zip(found, range(3), strict=True):
+        assert 990 <= x0 <= 1010 and 1050 + 52 * i - 6 <= top <= 1050 + 52 * i + 12
+        assert bottom - top <= 52
+
+
 def test_lines_found_apart_go_where_they_stand() -> None:
     """This test ensures that a missed line goes between its neighbours, lines renumbered."""
     page = ocr_page([[("姓名：郭婷", 0, 300)], [("学位：工学学士", 0, 400)]])
