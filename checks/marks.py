@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors.fields.text import upright_box
-from extractors.text import along_line
+from extractors.text import along_line, overlap
 from model.fields import DocumentFields
 from model.marks import Mark, MarkKind
 from model.names import normalise_name
@@ -137,7 +137,7 @@ def mark_on(name: BBox, marks: Sequence[Mark], rotation: int = 0) -> Mark | None
     for m in marks:
         pieces = [upright_box(p, rotation) for p in m.pieces()]
         if m.kind == MarkKind.HIGHLIGHT:
-            if sum(_overlap(p, up) for p in pieces) >= COVER * w * h:
+            if sum(overlap(p, up) for p in pieces) >= COVER * w * h:
                 return m
         elif m.kind == MarkKind.UNDERLINE:
             for p in pieces:
@@ -152,12 +152,6 @@ def mark_on(name: BBox, marks: Sequence[Mark], rotation: int = 0) -> Mark | None
                     box[3] - box[1] <= MAX_ENCLOSING * h:
                 return m
     return None
-
-
-def _overlap(a: BBox, b: BBox) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
 
 
 def proof_pages(docs: Sequence[DocumentFields]) -> list[tuple[str, int]]:

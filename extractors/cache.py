@@ -148,11 +148,12 @@ def read_cached(path: Path, rel: str, rule: ReadingRule, cache: ReadCache | None
     """
     from extractors.reading import read_document, sha256_of
 
+    digest = sha256_of(path)
     if cache is not None:
-        kept = cache.get(sha256_of(path), rel)
+        kept = cache.get(digest, rel)
         if kept is not None:
             return kept, True
-    doc = read_document(path, rel, rule, isolated=True)
+    doc = read_document(path, rel, rule, isolated=True, sha256=digest)
     if cache is not None:
         try:
             cache.put(doc)

@@ -56,8 +56,8 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = False
-                  ) -> DocumentRead:
+def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = False,
+                  sha256: str | None = None) -> DocumentRead:
     """Read ``path`` (shown as ``rel``) page by page under the policy's reading rule.
 
     With ``isolated``, the reading runs in a child process (:mod:`extractors._exec.isolated`):
@@ -65,7 +65,7 @@ def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = F
     one that crashes the reader or passes ``rule.max_reader_memory_mb`` is FILE001 or
     FILE004; either way the pages read before are kept. The batch reads every file so.
     """
-    digest = sha256_of(path)
+    digest = sha256 or sha256_of(path)  # ``sha256``: the caller hashed the file already
     sniffed = files.sniff(path)
     pages: list[PageRead] = []
     findings: list[Finding] = []

@@ -448,13 +448,24 @@ def reread_page(image: Image.Image, page: PageRead, unit: float,
         return page
     out = replace_lines(page, list(zip(chosen, readings, strict=False)))
     if missed:
-        tops: dict[int, list[float]] = {}
-        for w in page.words:
-            tops.setdefault(w.line, []).append(upright[id(w)][1])
-        found = [(box[1], tuple(v * unit for v in orient.map_box(up.to_source, box)), r)
-                 for box, r in zip(missed, readings[len(chosen):], strict=True)]
-        out = add_lines(out, found, {n: min(t) for n, t in tops.items()}, height)
+        out = _add_read(out, page, upright, missed, readings[len(chosen):], up, unit, height)
     return dataclasses.replace(out, reread=len(crops))
+
+
+def _add_read(out: PageRead, page: PageRead, upright: dict[int, BBox], boxes: Sequence[BBox],
+              readings: Sequence[rapid.LineText], up: orient.Upright, unit: float,
+              height: float) -> PageRead:
+    """``out`` with the readings of ``boxes`` (upright page) added as lines where they stand.
+
+    ``upright`` holds the upright box of each of ``page``'s words (by ``id``): the lines'
+    tops that place the new ones.
+    """
+    tops: dict[int, list[float]] = {}
+    for w in page.words:
+        tops.setdefault(w.line, []).append(upright[id(w)][1])
+    found = [(box[1], tuple(v * unit for v in orient.map_box(up.to_source, box)), r)
+             for box, r in zip(boxes, readings, strict=True)]
+    return add_lines(out, found, {n: min(t) for n, t in tops.items()}, height)
 
 
 UNDER_MARK_COVERED = 0.3  # a highlight this much covered by words read needs no re-reading
@@ -464,10 +475,6 @@ UNDER_MARK_WORD = 0.5  # … nor one that holds this much of a word read (a shor
 
 def _area(b: BBox) -> float:
     return max(1e-6, (b[2] - b[0]) * (b[3] - b[1]))
-
-
-def _overlap(a: BBox, b: BBox) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> PageRead:
@@ -499,7 +506,7 @@ def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> Pa
     for m in highlights:
         b = upright_of(m.bbox)
         area = _area(b)
-        inside = [_overlap(b, w) for w in words.values()]
+        inside = [text.overlap(b, w) for w in words.values()]
         read = any(o >= UNDER_MARK_WORD * _area(w) for o, w in zip(inside, words.values(),
                                                                     strict=True))
         if not read and sum(inside) / area < UNDER_MARK_COVERED:
@@ -511,13 +518,8 @@ def read_under_highlights(page: PageRead, up: orient.Upright, unit: float) -> Pa
     except Exception as e:  # the second engine failing must not lose Tesseract's reading
         log.warning("second engine failed on page %d: %s", page.page, type(e).__name__)
         return page
-    tops: dict[int, list[float]] = {}
-    for w in page.words:
-        tops.setdefault(w.line, []).append(words[id(w)][1])
     height = statistics.median(b[3] - b[1] for b in words.values())
-    found = [(b[1], tuple(v * unit for v in orient.map_box(up.to_source, b)), r)
-             for b, r in zip(boxes, readings, strict=True)]
-    out = add_lines(page, found, {n: min(t) for n, t in tops.items()}, height)
+    out = _add_read(page, page, words, boxes, readings, up, unit, height)
     return dataclasses.replace(out, reread=page.reread + len(boxes))
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from model.report import Word
+from model.report import BBox, Word
 
 if TYPE_CHECKING:  # a type only: this module stays pure, free of the Tesseract wrapper
     from extractors._exec.tesseract import OcrWord
@@ -57,6 +57,13 @@ def mean_confidence(words: Iterable[OcrWord | Word]) -> float:
 def visible_chars(text: str) -> int:
     """How many non-whitespace characters ``text`` has."""
     return sum(1 for c in text if not c.isspace())
+
+
+def overlap(a: BBox, b: BBox) -> float:
+    """The area two boxes (x0, top, x1, bottom) share; 0 when they do not meet."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def along_line(box: tuple[float, float, float, float], a: float, b: float,
