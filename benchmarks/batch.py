@@ -13,9 +13,11 @@ reading process (a worker's child that reads one file) and of all processes toge
 
 The floor the issue compares with: the sum over the batch's scanned pages (those the cold
 run OCR'd) of a plain ``tesseract IMG - -l chi_sim`` (one OpenMP thread), divided by the
-workers, plus the second engine's re-reads timed apart: the number of lines the run
-re-read (report.json's pages do not say it; the reading cache does) times RapidOCR's mean
-time per line over a sample of real crops. The floor's own timing runs ``--floor-jobs``
+workers, plus the second engine's re-reads timed apart: the first cold run saves every crop
+it gives RapidOCR ($PINGSHEN_KEEP_CROPS, :mod:`extractors._exec.rapid`), and they are read
+again here, call by call as the run read them, on one thread. (An earlier version charged
+each re-read line the mean time of short word crops: 48 ms, half the real mean, since a
+re-read line is often a whole table row.) The floor's own timing runs ``--floor-jobs``
 Tesseracts at once (default 1: on a 2-core machine 2 at once slow each other down).
 """
 
@@ -39,6 +41,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from checks.policy import load_policy
+from extractors._exec.rapid import KEEP_CROPS_ENV
 from extractors.cache import CACHE_DIR
 from model.report import DocumentRead, TextSource
 
@@ -116,8 +119,10 @@ class Run:
     cached: int
 
 
-def _run(batch: Path, out: Path, workers: int, label: str) -> Run:
+def _run(batch: Path, out: Path, workers: int, label: str, crops: Path | None = None) -> Run:
     env = {**os.environ, "PREFECT_HOME": str(out.parent / f"prefect-{out.name}")}
+    if crops is not None:  # the second engine's crops, to time them apart afterwards
+        env[KEEP_CROPS_ENV] = str(crops)
     cmd = [*PINGSHEN, "run", str(batch), "--out", str(out), "--workers", str(workers)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -193,38 +198,21 @@ def _tesseract_seconds(pages: list[tuple[Path, int]], dpi: int, lang: str, jobs:
         return sum(pool.map(one, enumerate(pages)))
 
 
-def _rapid_seconds_per_line(docs: list[DocumentRead], paths: dict[str, Path], dpi: int,
-                            sample: int = 60) -> float:
-    """RapidOCR's mean time for one re-read line, over crops of real OCR'd lines."""
+def _rapid_seconds(crops: Path) -> tuple[float, int, int]:
+    """The second engine's time over the crops a run gave it, call by call as the run did.
+
+    Returns the seconds, the calls and the crops.
+    """
     from extractors._exec import rapid
 
-    if not rapid.is_available():
-        return 0.0
-    crops: list[Image.Image] = []
-    for d in docs:
-        for p in d.pages:
-            if p.text_source != TextSource.OCR or not p.words or p.rotation:
-                continue
-            path = paths.get(d.sha256)
-            if path is None:
-                continue
-            img = _image(path, p.page, dpi)
-            unit = 72 / dpi if path.read_bytes()[:4] == b"%PDF" else 1.0
-            for w in p.words[:: max(1, len(p.words) // 4)][:4]:
-                x0, top, x1, bottom = (v / unit for v in w.bbox)
-                h = bottom - top
-                crops.append(img.crop((int(x0 - h), int(top - h / 4), int(x1 + h),
-                                       int(bottom + h / 4))))
-            if len(crops) >= sample:
-                break
-        if len(crops) >= sample:
-            break
-    if not crops:
-        return 0.0
-    rapid.read_lines(crops[:2])  # load the models first
+    calls = rapid.crops_kept(crops) if crops.is_dir() else []
+    if not calls or not rapid.is_available():
+        return 0.0, 0, 0
+    rapid.read_lines(calls[0][:2])  # load the models first
     t = time.perf_counter()
-    rapid.read_lines(crops)
-    return (time.perf_counter() - t) / len(crops)
+    for call in calls:
+        rapid.read_lines(call)
+    return time.perf_counter() - t, len(calls), sum(len(c) for c in calls)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,10 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in args.workers.split(",")]
     print(f"batch {batch}: {applicants} applicants; cpu cores {os.cpu_count()}; work {work}")
     runs: list[Run] = []
-    for n in counts:
+    crops = work / "second-engine-crops"
+    shutil.rmtree(crops, ignore_errors=True)
+    for i, n in enumerate(counts):
         out = work / f"out-{n}"
         shutil.rmtree(out, ignore_errors=True)
-        runs.append(_run(batch, out, n, f"cold, {n} worker(s)"))
+        runs.append(_run(batch, out, n, f"cold, {n} worker(s)",
+                         crops if i == 0 and not args.skip_floor else None))
         print(f"  {runs[-1].label}: {runs[-1].seconds:.1f} s", flush=True)
     last = work / f"out-{counts[-1]}"
     runs.append(_run(batch, last, counts[-1], f"warm, {counts[-1]} worker(s)"))
@@ -268,12 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = _paths(docs, batch)
     pages = _scanned_pages(docs, paths)
     tess = _tesseract_seconds(pages, rule.dpi, rule.ocr_lang, args.floor_jobs)
-    reread_lines = sum(p.reread for d in docs for p in d.pages)
-    per_line = _rapid_seconds_per_line(docs, paths, rule.dpi)
-    second = reread_lines * per_line
+    second, calls, n_crops = _rapid_seconds(crops)
     print(f"\nfloor: {len(pages)} scanned pages; plain tesseract {tess:.1f} s "
-          f"({tess / max(1, len(pages)):.2f} s a page); second engine {reread_lines} lines × "
-          f"{per_line * 1000:.0f} ms = {second:.1f} s")
+          f"({tess / max(1, len(pages)):.2f} s a page); second engine {second:.1f} s over the "
+          f"{n_crops} crops of its {calls} calls in the first cold run, timed apart")
     for r in cold:
         floor = (tess + second) / r.workers
         print(f"  {r.workers} worker(s): floor {floor:.1f} s, run {r.seconds:.1f} s = "

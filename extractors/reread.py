@@ -27,6 +27,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -297,7 +298,7 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
     for b in words:
         ink[max(0, int(b[1]) - y0 - pad):max(0, int(b[3]) - y0 + pad),
             max(0, int(b[0]) - x0 - pad):max(0, int(b[2]) - x0 + pad)] = False
-    ink &= ~_long_runs(ink, 3 * lh, axis=0) & ~_long_runs(ink, 3 * lh, axis=1)
+    ink &= ~long_runs(ink, 3 * lh, axis=0) & ~long_runs(ink, 3 * lh, axis=1)
     rows = ink.sum(axis=1) >= 2
     out: list[BBox] = []
     bands = []
@@ -346,20 +347,22 @@ def _runs(mask: np.ndarray, *, bridge: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _long_runs(ink: np.ndarray, length: int, *, axis: int) -> np.ndarray:
-    """The pixels of ``ink`` in straight runs of at least ``length`` along ``axis``."""
-    if ink.shape[axis] < length:
-        return np.zeros_like(ink)
-    a = ink if axis == 0 else ink.T
-    cs = np.concatenate((np.zeros((1, a.shape[1]), dtype=np.int32),
-                         np.cumsum(a, axis=0, dtype=np.int32)))
-    full = (cs[length:] - cs[:-length]) == length  # a run of ``length`` starts here
-    # every pixel covered by such a window: a difference array spread by a cumulative sum
-    starts = np.zeros((a.shape[0] + 1, a.shape[1]), dtype=np.int32)
-    starts[: full.shape[0]] += full
-    starts[length: length + full.shape[0]] -= full
-    hit = np.cumsum(starts, axis=0)[: a.shape[0]] > 0
-    return hit if axis == 0 else hit.T
+def long_runs(ink: np.ndarray, length: int, *, axis: int) -> np.ndarray:
+    """The pixels of ``ink`` in straight runs of at least ``length`` along ``axis``.
+
+    A morphological opening by a line ``length`` long: the erosion marks where a full run
+    starts, the dilation spreads each start over the run. Outside the image is no ink.
+    """
+    if length < 1 or ink.shape[axis] < length:
+        return np.zeros_like(ink, dtype=bool)
+    shape = (length, 1) if axis == 0 else (1, length)
+    end = (0, length - 1) if axis == 0 else (length - 1, 0)  # cv2 anchors are (x, y)
+    kernel = np.ones(shape, dtype=np.uint8)
+    a = ink.astype(np.uint8)
+    starts = cv2.erode(a, kernel, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT,
+                       borderValue=0)
+    return cv2.dilate(starts, kernel, anchor=end, borderType=cv2.BORDER_CONSTANT,
+                      borderValue=0).astype(bool)
 
 
 def add_lines(page: PageRead, found: Sequence[tuple[float, BBox, rapid.LineText]],

@@ -131,6 +131,32 @@ def test_a_block_far_from_the_words_is_found_line_by_line() -> None:
         assert bottom - top <= 52
 
 
+def _runs_by_hand(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
+    a = ink if axis == 0 else ink.T
+    out = np.zeros_like(a, dtype=bool)
+    for col in range(a.shape[1]):
+        for start in range(a.shape[0] - length + 1):
+            if a[start:start + length, col].all():
+                out[start:start + length, col] = True
+    return out if axis == 0 else out.T
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_long_runs_are_exactly_the_pixels_in_runs_that_long(axis: int) -> None:
+    """This test ensures that rules are told from print by their runs, to the pixel.
+
+    Every pixel in a straight run of at least the length counts, runs touching the image's
+    edge included, and nothing else (checked against a plain loop, odd and even lengths).
+    """
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        h, w = rng.integers(1, 30, 2)
+        ink = rng.random((h, w)) < rng.uniform(0.4, 0.95)
+        for length in (1, 2, 5, 8):
+            assert np.array_equal(reread.long_runs(ink, length, axis=axis),
+                                  _runs_by_hand(ink, length, axis))
+
+
 def test_lines_found_apart_go_where_they_stand() -> None:
     """This test ensures that a missed line goes between its neighbours, lines renumbered."""
     page = ocr_page([[("姓名：郭婷", 0, 300)], [("学位：工学学士", 0, 400)]])
@@ -251,3 +277,24 @@ def test_a_short_name_read_under_a_wide_highlight_is_not_read_twice(policy) -> N
     assert "1黄丽项目经理" in text
     boxes = name_boxes(page, "黄丽")
     assert len(boxes) == 1 and mark_on(boxes[0], page.marks, page.rotation) == highlight
+
+
+@needs_rapid
+def test_the_benchmark_gets_the_very_crops_the_second_engine_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test ensures that benchmarks/batch.py times the second engine on its real work.
+
+    With $PINGSHEN_KEEP_CROPS set, each call's crops are saved, a folder a call, and read
+    back pixel for pixel; unset, nothing is written.
+    """
+    crops = [text_image(["人民币叁万元整"], size=(420, 70), font_px=40),
+             text_image(["郭婷"], size=(140, 70), font_px=40)]
+    rapid.read_lines(crops[:1])  # not kept: the variable is unset
+    monkeypatch.setenv(rapid.KEEP_CROPS_ENV, str(tmp_path / "crops"))
+    first = rapid.read_lines(crops)
+    rapid.read_lines(crops[1:])
+    calls = rapid.crops_kept(tmp_path / "crops")
+    assert [len(c) for c in calls] == [2, 1]
+    for kept, crop in zip([*calls[0], *calls[1]], [*crops, crops[1]], strict=True):
+        assert np.array_equal(np.asarray(kept), np.asarray(crop.convert("RGB")))
+    assert [r.text for r in rapid.read_lines(calls[0])] == [r.text for r in first]

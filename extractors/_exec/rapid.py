@@ -12,11 +12,15 @@ could not verify.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import logging
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +29,10 @@ from PIL import Image
 log = logging.getLogger(__name__)
 
 ENGINE = "rapidocr-onnxruntime"
+KEEP_CROPS_ENV = "PINGSHEN_KEEP_CROPS"
+"""For benchmarks/batch.py: when set to a folder, each :func:`read_lines` call saves its crops
+there (a sub-folder a call), so that the second engine's work can be timed apart from the
+run's. Unset, nothing is saved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +89,35 @@ def read_lines(crops: Sequence[Image.Image]) -> list[LineText]:
     """
     if not crops:
         return []
+    _keep(crops)
     arrays = [np.asarray(c.convert("RGB"))[:, :, ::-1].copy() for c in crops]  # BGR
     results, _ = _engine().text_rec(arrays, return_word_box=True)
     _release()
     return [LineText(text=str(r[0]), score=float(r[1]), chars=_chars(r)) for r in results]
+
+
+def _keep(crops: Sequence[Image.Image]) -> None:
+    """Save the crops under $PINGSHEN_KEEP_CROPS, when set (never fails the reading)."""
+    folder = os.environ.get(KEEP_CROPS_ENV)
+    if not folder:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        call = Path(folder) / f"{os.getpid()}-{time.monotonic_ns()}"
+        call.mkdir(parents=True, exist_ok=True)
+        for i, crop in enumerate(crops):
+            crop.save(call / f"{i:03d}.png")
+
+
+def crops_kept(folder: Path) -> list[list[Image.Image]]:
+    """The crops :func:`read_lines` saved under ``folder``, a list a call."""
+    calls = []
+    for call in sorted(p for p in folder.iterdir() if p.is_dir()):
+        crops = []
+        for png in sorted(call.glob("*.png")):
+            with Image.open(png) as img:
+                crops.append(img.convert("RGB"))
+        calls.append(crops)
+    return calls
 
 
 @functools.cache
