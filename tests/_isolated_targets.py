@@ -49,3 +49,13 @@ def fail() -> Iterator[int]:
     """Raise a bare library-style error after one item."""
     yield 1
     raise TypeError("'NoneType' object is not subscriptable")
+
+
+def second_engine_reads(lines: list[str]) -> Iterator[object]:
+    """Yield whether the engine came loaded, then RapidOCR's reading of each line drawn."""
+    from extractors._exec import rapid
+    from tests._images import text_image
+
+    yield rapid._engine.cache_info().currsize == 1  # noqa: SLF001 (loaded before the fork)
+    for line in lines:
+        yield rapid.read_lines([text_image([line], size=(520, 90), font_px=40)])[0].text

@@ -114,3 +114,24 @@ def test_isolated_reading_equals_in_process(policy, scan_page) -> None:
     there = read_document(scan_page, scan_page.name, policy.reading, isolated=True)
     assert there == here
     assert there.pages and there.pages[0].text
+
+
+def test_the_second_engine_comes_loaded_and_reads_the_same_in_a_child() -> None:
+    """This test ensures that the engine loaded before the fork reads right in each child.
+
+    The forkserver loads RapidOCR's models once (extractors._exec.preload); a child forked
+    after that must read exactly as a process that loaded them itself.
+    """
+    from extractors._exec import rapid
+    from tests._images import text_image
+
+    if not rapid.is_available():
+        pytest.skip("RapidOCR not installed")
+    lines = ["人民币叁万元整", "郭婷"]
+    here = [rapid.read_lines([text_image([ln], size=(520, 90), font_px=40)])[0].text
+            for ln in lines]
+    for _ in range(2):  # a second child from the same server
+        got, err = _run(targets.second_engine_reads, (lines,), isolated.Limits(stall_s=60))
+        assert err is None
+        assert got == [True, *here]
+    assert here[0] == "人民币叁万元整"

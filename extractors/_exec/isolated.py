@@ -36,7 +36,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 # Modules the forkserver imports once, so that each child starts with them loaded.
-PRELOAD = ["extractors.reading"]
+PRELOAD = ["extractors._exec.preload"]
 
 _CONTEXT_LOCK = threading.Lock()
 _context: Any = None

@@ -1,0 +1,15 @@
+"""What the reading processes start with: imported once by their forkserver.
+
+Each evidence file is read in a child forked from a server process
+(:mod:`extractors._exec.isolated`). Whatever that server has loaded, every child has for
+free; the second engine's models otherwise load in each child that meets a scanned page
+(0.18 s a file). Forking after they are loaded is safe: the engine runs on the calling
+thread only (one intra-op thread), checked by tests/test_isolated.py.
+"""
+
+from __future__ import annotations
+
+import extractors.reading  # noqa: F401 (the reading code, imported once)
+from extractors._exec import rapid
+
+rapid.is_available()  # loads the models, or notes once that the engine is missing
