@@ -6,12 +6,15 @@ Wiring only: every task calls one function of extractors/, checks/ or generators
 from __future__ import annotations
 
 import logging
+import queue
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from checks.assemble import build_report
@@ -118,9 +121,19 @@ def _error_row(entry: ApplicantEntry, fut: PrefectFuture[object]) -> SummaryRow:
                       error=f"{type(exc).__name__}: {exc}"[:500])
 
 
+READ_AHEAD = 2  # evidence files submitted per worker before earlier ones are done
+
+
 @flow(name="pingshen-batch", log_prints=False, validate_parameters=False)
-def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOutcome:
-    """Verify every applicant of ``batch`` and write the outputs under ``out``."""
+def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
+               read_ahead: int = 8) -> BatchOutcome:
+    """Verify every applicant of ``batch`` and write the outputs under ``out``.
+
+    Files are read in applicant order with at most ``read_ahead`` of them submitted at once;
+    an applicant's checks and outputs are submitted as soon as its last file is read, and
+    its readings are let go once its outputs are written. The main process thus holds a few
+    applicants' readings at a time, however large the batch.
+    """
     plan: BatchPlan = discover(batch)
     policy = load_policy(policy_ref or plan.settings.policy)
     rule = policy.reading
@@ -144,43 +157,10 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
     progress = BatchProgress(len(plan.applicants), sum(len(e.evidence) for e in entries))
     for key in crashed:
         progress.applicant_done(key, "error")
+    rendered: dict[str, Rendered | SummaryRow] = {}
     try:
-        reads: dict[str, list[PrefectFuture[FileRead]]] = {}
-        meta: dict[object, tuple[str, str, str]] = {}
-        pending: dict[str, int] = {}
-        for entry in entries:
-            reads[entry.key] = []
-            for path in entry.evidence:
-                rel = path.relative_to(entry.path).as_posix()
-                fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
-                    path, rel, rule, out)
-                reads[entry.key].append(fut)
-                meta[fut.task_run_id] = ("file", entry.key, rel)
-        renders: dict[str, PrefectFuture[Rendered]] = {}
-        for entry in entries:
-            checked = check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
-                entry, reads[entry.key], policy)
-            fut = render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
-                checked, out, policy.title, policy.printing)
-            renders[entry.key] = fut
-            meta[fut.task_run_id] = ("applicant", entry.key, entry.key)
-            pending[entry.key] = len(reads[entry.key]) + 1
-        everything = [f for fs in reads.values() for f in fs] + list(renders.values())
-        for fut in as_completed(everything):
-            what, key, name = meta[fut.task_run_id]
-            if what == "file":
-                read = fut.result(raise_on_failure=False)
-                if isinstance(read, FileRead):
-                    progress.file_done(name, len(read.doc.pages), cached=read.cached)
-                else:
-                    progress.file_done(name, 0)
-            else:
-                done = fut.result(raise_on_failure=False)
-                progress.applicant_done(name, done.row.verdict if isinstance(done, Rendered)
-                                        else "error")
-            pending[key] -= 1
-            if pending[key] == 0 and key in unpacked:
-                remove_unpacked(unpacked.pop(key))
+        _run_applicants(entries, out, policy, max(1, read_ahead), progress, rendered,
+                        unpacked)
     finally:
         progress.close()
         for path in unpacked.values():
@@ -188,22 +168,78 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None) -> BatchOu
     rows: list[SummaryRow] = []
     listed: list[RosterRow] = []
     for entry in plan.applicants:
-        if entry.key in crashed:
-            rows.append(crashed[entry.key])
-            continue
-        fut = renders[entry.key]
-        if fut.state.is_completed():
-            done = fut.result()
+        done = crashed.get(entry.key) or rendered[entry.key]
+        if isinstance(done, Rendered):
             rows.append(done.row)
             listed.append(done.roster)
         else:
-            rows.append(_error_row(entry, fut))
+            rows.append(done)
     report_json.render_summary(rows, batch=batch.name, policy=policy.name,
                                out=out / "summary.json")
     render_batch_outputs(rows, listed, out, batch=batch.name, policy=policy)
     return BatchOutcome(out=out, rows=tuple(rows),
                         files_read=progress.files_done - progress.files_cached,
                         files_cached=progress.files_cached)
+
+
+def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, read_ahead: int,
+                    progress: BatchProgress, rendered: dict[str, Rendered | SummaryRow],
+                    unpacked: dict[str, Path]) -> None:
+    """Read, check and render ``entries``, each applicant's result put in ``rendered``.
+
+    Each step is submitted when the one before it is done (a task waiting for another would
+    hold a worker), and futures are dropped as soon as they are used: a finished future
+    holds its result.
+    """
+    todo = deque((entry, path) for entry in entries for path in entry.evidence)
+    left = {e.key: len(e.evidence) for e in entries}
+    reads: dict[str, list[PrefectFuture[FileRead]]] = {e.key: [] for e in entries}
+    finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
+    waiting: dict[object, tuple[str, ApplicantEntry, str]] = {}
+
+    def watch(fut: PrefectFuture[Any], what: str, entry: ApplicantEntry, name: str) -> None:
+        waiting[fut.task_run_id] = (what, entry, name)
+        fut.add_done_callback(finished.put)
+
+    def check(entry: ApplicantEntry) -> None:
+        watch(check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
+            entry, reads.pop(entry.key), policy), "check", entry, entry.key)
+
+    reading = 0
+    for entry in entries:
+        if not entry.evidence:  # nothing to read: checked at once
+            check(entry)
+    while True:
+        while todo and reading < read_ahead:
+            entry, path = todo.popleft()
+            rel = path.relative_to(entry.path).as_posix()
+            fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
+                path, rel, policy.reading, out)
+            reads[entry.key].append(fut)
+            watch(fut, "file", entry, rel)
+            reading += 1
+        if not waiting:
+            return
+        fut = finished.get()
+        what, entry, name = waiting.pop(fut.task_run_id)
+        if what == "file":
+            reading -= 1
+            read = fut.result(raise_on_failure=False)
+            progress.file_done(name, len(read.doc.pages) if isinstance(read, FileRead) else 0,
+                               cached=isinstance(read, FileRead) and read.cached)
+            left[entry.key] -= 1
+            if left[entry.key] == 0:
+                check(entry)
+        elif what == "check":  # its readings are let go with the check's future
+            watch(render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
+                fut, out, policy.title, policy.printing), "render", entry, entry.key)
+        else:
+            done = fut.result(raise_on_failure=False)
+            rendered[entry.key] = done if isinstance(done, Rendered) else _error_row(entry, fut)
+            progress.applicant_done(name, rendered[entry.key].row.verdict
+                                    if isinstance(done, Rendered) else "error")
+            if entry.key in unpacked:
+                remove_unpacked(unpacked.pop(entry.key))
 
 
 def render_batch_outputs(rows: list[SummaryRow], listed: list[RosterRow], out: Path, *,
@@ -221,17 +257,20 @@ def render_batch_outputs(rows: list[SummaryRow], listed: list[RosterRow], out: P
 
 
 def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int,
-              dask_address: str | None = None) -> BatchOutcome:
+              dask_address: str | None = None, dask_threads: int = 0) -> BatchOutcome:
     """Run the batch flow with ``workers`` threads (OCR runs as subprocesses).
 
     With ``dask_address`` (``tcp://HOST:PORT``) the tasks run on that existing Dask cluster
-    instead, and ``workers`` is unused: the cluster's workers and threads decide. That mode
+    instead: the cluster's workers and threads decide, and ``dask_threads`` (their number)
+    sets how many files are submitted ahead. That mode
     needs a real Prefect server in PREFECT_API_URL (:mod:`flows.dask_mode`).
     """
     if dask_address:
         from flows.dask_mode import dask_task_runner
 
         dask_runner = dask_task_runner(dask_address)
-        return batch_flow.with_options(task_runner=dask_runner)(batch, out, policy_ref)
+        return batch_flow.with_options(task_runner=dask_runner)(
+            batch, out, policy_ref, READ_AHEAD * max(workers, dask_threads))
     runner = ThreadPoolTaskRunner(max_workers=workers)
-    return batch_flow.with_options(task_runner=runner)(batch, out, policy_ref)
+    return batch_flow.with_options(task_runner=runner)(batch, out, policy_ref,
+                                                        READ_AHEAD * workers)
