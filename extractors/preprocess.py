@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
@@ -96,13 +97,12 @@ def paper_light(grey: Image.Image) -> np.ndarray:
     hc, wc = a.shape[0] // c, a.shape[1] // c
     if hc < 1 or wc < 1:
         return np.full((1, 1), 255, dtype=np.uint8)
-    cells = a[: hc * c, : wc * c].reshape(hc, c, wc, c).mean(axis=(1, 3)).astype(np.uint8)
-    padded = np.pad(cells, k, mode="edge")
-    paper = cells.copy()
-    for dy in range(2 * k + 1):  # the brightest cell in a (2k+1)² window, by shifts
-        for dx in range(2 * k + 1):
-            np.maximum(paper, padded[dy : dy + hc, dx : dx + wc], out=paper)
-    return paper
+    # the cells' means, rounded down (integer sums: a float mean cost 4× the time)
+    sums = a[: hc * c, : wc * c].reshape(hc, c, wc, c).sum(axis=(1, 3), dtype=np.uint16)
+    cells = (sums // (c * c)).astype(np.uint8)
+    # the brightest cell in a (2k+1)² window, the window cut off at the page's edge
+    return cv2.dilate(cells, np.ones((2 * k + 1, 2 * k + 1), np.uint8),
+                      borderType=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def light_spread(paper: np.ndarray) -> float:
@@ -143,11 +143,9 @@ def flatten_light(img: Image.Image, *, below: float = 1.0) -> Image.Image:
     dark = paper < NOT_PAPER * float(np.percentile(paper, 95))
     if dark.any():
         reach = FLAT_REACH + 3
-        padded = np.pad(dark, reach)
-        grown = dark.copy()
-        for dy in range(2 * reach + 1):
-            for dx in range(2 * reach + 1):
-                grown |= padded[dy : dy + dark.shape[0], dx : dx + dark.shape[1]]
+        grown = cv2.dilate(dark.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1),
+                                                          np.uint8),
+                           borderType=cv2.BORDER_CONSTANT, borderValue=0).astype(bool)
         mask = Image.fromarray(grown.astype(np.uint8) * 255).resize((w, h))
         out[np.asarray(mask) > 127] = 255.0
     return Image.fromarray(out.astype(np.uint8))

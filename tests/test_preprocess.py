@@ -76,3 +76,21 @@ def test_a_dim_phone_photo_is_read_whole(policy) -> None:
     for line in ("实用新型名称:一种目标检测周界防范装置", "专利号:ZL2018241883961.6",
                  "授权公告日:2020年3月2日"):
         assert line in text, text
+
+
+def test_paper_light_is_the_brightest_cell_mean_around_each_cell() -> None:
+    """This test ensures that the paper's light is computed exactly as it is defined.
+
+    Each cell is the mean of its FLAT_CELL² pixels, rounded down, and then takes the
+    brightest cell within FLAT_REACH cells, the window cut off at the page's edge (checked
+    against a plain loop on a random page whose size is not a whole number of cells).
+    """
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, (75, 98), dtype=np.uint8)
+    c, k = preprocess.FLAT_CELL, preprocess.FLAT_REACH
+    hc, wc = a.shape[0] // c, a.shape[1] // c
+    means = np.array([[int(a[y * c:(y + 1) * c, x * c:(x + 1) * c].sum()) // (c * c)
+                       for x in range(wc)] for y in range(hc)])
+    want = np.array([[means[max(0, y - k):y + k + 1, max(0, x - k):x + k + 1].max()
+                      for x in range(wc)] for y in range(hc)])
+    assert np.array_equal(preprocess.paper_light(Image.fromarray(a)), want)
