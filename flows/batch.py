@@ -16,6 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import opaque
 
 from checks.assemble import build_report
 from checks.policy import Policy, PrintRule, ReadingRule, load_policy
@@ -202,8 +203,10 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
         fut.add_done_callback(finished.put)
 
     def check(entry: ApplicantEntry) -> None:
+        # opaque: Prefect takes each result without walking through its thousands of words
         watch(check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
-            entry, reads.pop(entry.key), policy), "check", entry, entry.key)
+            entry, [opaque(f) for f in reads.pop(entry.key)], policy), "check", entry,
+              entry.key)
 
     reading = 0
     for entry in entries:
@@ -232,7 +235,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
                 check(entry)
         elif what == "check":  # its readings are let go with the check's future
             watch(render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
-                fut, out, policy.title, policy.printing), "render", entry, entry.key)
+                opaque(fut), out, policy.title, policy.printing), "render", entry, entry.key)
         else:
             done = fut.result(raise_on_failure=False)
             rendered[entry.key] = done if isinstance(done, Rendered) else _error_row(entry, fut)

@@ -107,39 +107,35 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``pingshen run``."""
-    import contextlib
-
     from flows.environment import configure_prefect
     from flows.local_server import TemporaryServer
 
-    local = not args.dask_address and not os.environ.get("PREFECT_API_URL")
-    with contextlib.ExitStack() as stack:
-        server = None
-        if local:  # Prefect's own temporary server, booting while the run gets ready
-            home = configure_prefect(verbose=args.verbose)
-            server = stack.enter_context(TemporaryServer())
-        batch, out, policy_ref = _preflight(args)
-        if not local:
-            home = configure_prefect(verbose=args.verbose)
-        if args.dask_address:
-            print(f"[pingshen] running on the Dask cluster at {args.dask_address}; Prefect "
-                  f"server {os.environ['PREFECT_API_URL']}", file=sys.stderr, flush=True)
-        elif not local:
-            print(f"[pingshen] running here, reporting to the Prefect server "
-                  f"{os.environ['PREFECT_API_URL']} (its UI shows the run)", file=sys.stderr,
-                  flush=True)
-        else:
-            print(f"[pingshen] starting Prefect in local mode (no server needed; state in "
-                  f"{home}); the first start takes up to half a minute…", file=sys.stderr,
-                  flush=True)
-        started = time.monotonic()
-        from flows.batch import run_batch
+    server = None
+    if not args.dask_address and not os.environ.get("PREFECT_API_URL"):
+        # local mode: Prefect's own temporary server, booting while the run gets ready
+        home = configure_prefect(verbose=args.verbose)
+        server = TemporaryServer()
+        server.start()
+    batch, out, policy_ref = _preflight(args)
+    if server is None:
+        home = configure_prefect(verbose=args.verbose)
+    if args.dask_address:
+        print(f"[pingshen] running on the Dask cluster at {args.dask_address}; Prefect server "
+              f"{os.environ['PREFECT_API_URL']}", file=sys.stderr, flush=True)
+    elif server is None:
+        print(f"[pingshen] running here, reporting to the Prefect server "
+              f"{os.environ['PREFECT_API_URL']} (its UI shows the run)", file=sys.stderr,
+              flush=True)
+    else:
+        print(f"[pingshen] starting Prefect in local mode (no server needed; state in {home}); "
+              "the first start takes up to half a minute…", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    from flows.batch import run_batch
 
-        if server is not None:
-            server.wait()
-        outcome = run_batch(batch, out, policy_ref, args.workers,
-                            dask_address=args.dask_address,
-                            dask_threads=getattr(args, "dask_threads", 0))
+    if server is not None:
+        server.wait()
+    outcome = run_batch(batch, out, policy_ref, args.workers, dask_address=args.dask_address,
+                        dask_threads=getattr(args, "dask_threads", 0))
     took = time.monotonic() - started
     verdicts: dict[str, int] = {}
     for row in outcome.rows:

@@ -9,12 +9,17 @@ of a 17 s run: 3.7 s of imports, then about 5 s of waiting for the child to answ
 Here the same child is started first thing, with the same command and environment, and
 PREFECT_API_URL points at it: it boots while the run checks its tools, imports the pipeline
 and finds the batch, and the parent never imports the server package. Prefect then talks to
-it as to any server. It is stopped when the run ends, and dies with the run if the run is
-killed (the kernel sends it SIGTERM when its parent dies).
+it as to any server. It is stopped when the program exits, after Prefect's own exit handlers
+have sent their last events (stopped earlier, the server complained of events it could not
+flush), and dies with the run if the run is killed (the kernel sends it SIGTERM when its
+parent dies). Its own messages go to ``$PREFECT_HOME/temporary-server.log``, not to the
+terminal: Prefect's server logs errors about events it could not record when it is stopped,
+as it did when Prefect started it, which are no concern of a finished run.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -26,7 +31,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 
 from model.errors import PipelineError
 
@@ -63,13 +67,15 @@ def _prefect_dir() -> Path:
 class TemporaryServer:
     """Prefect's API server in a child process, for this run only.
 
-    Use as a context manager: :meth:`start` on entry, :meth:`stop` on exit; call
-    :meth:`wait` before the first flow runs.
+    Call :meth:`start` before Prefect is imported (it registers :meth:`stop` to run when the
+    program exits, and exit handlers run last registered first) and :meth:`wait` before the
+    first flow runs.
     """
 
     def __init__(self) -> None:
         """A server not yet started."""
         self.port = 0
+        self.log = Path("temporary-server.log")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -79,15 +85,21 @@ class TemporaryServer:
 
     def start(self) -> None:
         """Start the child and point PREFECT_API_URL at it (does not wait for it)."""
+        if self.process is None:
+            atexit.register(self.stop)
         self.port = _free_port()
+        self.log = Path(os.environ.get("PREFECT_HOME") or ".") / "temporary-server.log"
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(_prefect_dir().parent),
-             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)  # noqa: PLW1509
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(_prefect_dir().parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent)  # noqa: PLW1509
         os.environ["PREFECT_API_URL"] = self.api_url
 
     def wait(self, timeout: float = START_TIMEOUT_S) -> None:
@@ -105,7 +117,8 @@ class TemporaryServer:
                 continue
             if code is not None:
                 raise ServerStartError(f"Prefect's temporary server exited with status {code} "
-                                       "before it answered (its messages are above)")
+                                       f"before it answered; its messages: {self.log}\n"
+                                       + self._tail())
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:  # noqa: S310
                     if r.status == 200:
@@ -113,7 +126,15 @@ class TemporaryServer:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.1)
-        raise ServerStartError(f"Prefect's temporary server did not answer in {timeout:g} s")
+        raise ServerStartError(f"Prefect's temporary server did not answer in {timeout:g} s; "
+                               f"its messages: {self.log}\n" + self._tail())
+
+    def _tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
         """Stop the child (SIGTERM, then SIGKILL after 5 s) and forget PREFECT_API_URL."""
@@ -128,13 +149,3 @@ class TemporaryServer:
             self.process.kill()
             self.process.wait()
         self.process = None
-
-    def __enter__(self) -> TemporaryServer:
-        """Start the server (see :meth:`start`)."""
-        self.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        """Stop the server (see :meth:`stop`)."""
-        self.stop()

@@ -22,6 +22,23 @@ def run(args: list[str], env: dict[str, str] | None = None,
                           env=env or os.environ.copy(), check=False)
 
 
+def _servers_of(home: Path) -> list[int]:
+    """The pids of Prefect API servers running with ``home`` as their PREFECT_HOME."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"prefect.server.api.server:create_app" in cmd and \
+                f"PREFECT_HOME={home}".encode() in env:
+            found.append(int(proc.name))
+    return found
+
+
 def test_missing_batch_folder_exits_2(tmp_path: Path) -> None:
     """This test ensures that a batch folder that does not exist is a usage error (exit 2)."""
     done = run(["run", str(tmp_path / "nope")])
@@ -102,6 +119,8 @@ def test_run_sample_batch_end_to_end(tmp_path: Path) -> None:
     assert (out / "summary.json").is_file()
     assert tree_digest(batch) == before
     assert (tmp_path / "prefect-home").is_dir()
+    assert (tmp_path / "prefect-home" / "temporary-server.log").is_file()
+    assert _servers_of(tmp_path / "prefect-home") == []  # Prefect's server ended with the run
 
 
 def test_out_that_is_a_file_exits_2(tmp_path: Path) -> None:
@@ -120,3 +139,35 @@ def test_applicant_folder_given_as_batch_exits_2() -> None:
     assert done.returncode == 2
     assert "one applicant's folder" in done.stderr
     assert not (SAMPLE_BATCH / "a01-clean-out").exists()
+
+
+def test_prefects_server_dies_with_a_killed_run(tmp_path: Path) -> None:
+    """This test ensures that a run killed outright leaves no Prefect server behind.
+
+    `pingshen run` starts Prefect's temporary server in a child; the run's own process is
+    killed with SIGKILL (no exit handler runs), and the server must still go (the kernel
+    tells it its parent died).
+    """
+    import signal
+    import time
+
+    home = tmp_path / "prefect-home"
+    env = {**os.environ, "PREFECT_HOME": str(home)}
+    proc = subprocess.Popen([*PINGSHEN, "run", str(SAMPLE_BATCH), "--out", str(tmp_path / "o")],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _servers_of(home) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        servers = _servers_of(home)
+        assert servers, "no Prefect server was started"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while _servers_of(home) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _servers_of(home) == []
+    finally:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
