@@ -130,8 +130,9 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
                read_ahead: int = 8) -> BatchOutcome:
     """Verify every applicant of ``batch`` and write the outputs under ``out``.
 
-    Files are read in applicant order with at most ``read_ahead`` of them submitted at once;
-    an applicant's checks and outputs are submitted as soon as its last file is read, and
+    Files are read in applicant order, a new one submitted only while fewer than
+    ``read_ahead`` tasks (reads, checks and renders) are under way; an applicant's check is
+    submitted as soon as its last file is read, its outputs as soon as it is checked, and
     its readings are let go once its outputs are written. The main process thus holds a few
     applicants' readings at a time, however large the batch.
     """
@@ -208,25 +209,24 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             entry, [opaque(f) for f in reads.pop(entry.key)], policy), "check", entry,
               entry.key)
 
-    reading = 0
     for entry in entries:
         if not entry.evidence:  # nothing to read: checked at once
             check(entry)
     while True:
-        while todo and reading < read_ahead:
+        # reads, checks and renders together: a check or render waiting in the queue holds
+        # its applicant's readings, so a fast (cached) read must not run far ahead of them
+        while todo and len(waiting) < read_ahead:
             entry, path = todo.popleft()
             rel = path.relative_to(entry.path).as_posix()
             fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
                 path, rel, policy.reading, out)
             reads[entry.key].append(fut)
             watch(fut, "file", entry, rel)
-            reading += 1
         if not waiting:
             return
         fut = finished.get()
         what, entry, name = waiting.pop(fut.task_run_id)
         if what == "file":
-            reading -= 1
             read = fut.result(raise_on_failure=False)
             progress.file_done(name, len(read.doc.pages) if isinstance(read, FileRead) else 0,
                                cached=isinstance(read, FileRead) and read.cached)

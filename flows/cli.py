@@ -107,9 +107,10 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, str | None]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``pingshen run``."""
-    from flows.environment import configure_prefect
+    from flows.environment import configure_prefect, steady_memory
     from flows.local_server import TemporaryServer
 
+    steady_memory()  # before any thread starts
     server = None
     if not args.dask_address and not os.environ.get("PREFECT_API_URL"):
         # local mode: Prefect's own temporary server, booting while the run gets ready
