@@ -14,6 +14,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import opaque
@@ -115,8 +116,17 @@ def render_outputs(checked: Checked, out: Path, title: str, printing: PrintRule)
                     RosterRow.of(done.report, checked.application))
 
 
-def _error_row(entry: ApplicantEntry, fut: PrefectFuture[object]) -> SummaryRow:
-    exc = fut.result(raise_on_failure=False)
+def _error_row(entry: ApplicantEntry, outcome: PrefectFuture[object] | object) -> SummaryRow:
+    """The summary row of an applicant whose processing failed with ``outcome``.
+
+    ``outcome``: the failed run's future, or what its result gave (its exception).
+    """
+    exc = outcome
+    if isinstance(outcome, PrefectFuture):
+        try:
+            exc = outcome.result(raise_on_failure=False)
+        except Exception as e:  # a run that never ran (its input failed) has no result
+            exc = e
     log.error("applicant %s could not be processed: %s", entry.key, exc)
     return SummaryRow(key=entry.key, name=None, verdict="error", counts={},
                       error=f"{type(exc).__name__}: {exc}"[:500])
@@ -203,11 +213,22 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
         waiting[fut.task_run_id] = (what, entry, name)
         fut.add_done_callback(finished.put)
 
+    # opaque: Prefect takes each result without walking through its thousands of words.
+    # prefect-dask does not unwrap it (a check got tuples), so Dask gets the futures as such.
+    whole = opaque if isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner) \
+        else (lambda f: f)
+
     def check(entry: ApplicantEntry) -> None:
-        # opaque: Prefect takes each result without walking through its thousands of words
         watch(check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
-            entry, [opaque(f) for f in reads.pop(entry.key)], policy), "check", entry,
+            entry, [whole(f) for f in reads.pop(entry.key)], policy), "check", entry,
               entry.key)
+
+    def done_with(entry: ApplicantEntry, result: Rendered | SummaryRow) -> None:
+        rendered[entry.key] = result
+        progress.applicant_done(entry.key, result.row.verdict if isinstance(result, Rendered)
+                                else "error")
+        if entry.key in unpacked:
+            remove_unpacked(unpacked.pop(entry.key))
 
     for entry in entries:
         if not entry.evidence:  # nothing to read: checked at once
@@ -233,16 +254,18 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             left[entry.key] -= 1
             if left[entry.key] == 0:
                 check(entry)
-        elif what == "check":  # its readings are let go with the check's future
+            continue
+        try:  # a failed run gives its exception; one that never ran (its input failed) raises
+            result = fut.result(raise_on_failure=False)
+        except Exception as e:
+            result = e
+        if what == "check" and isinstance(result, Checked):  # readings let go with the future
             watch(render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
-                opaque(fut), out, policy.title, policy.printing), "render", entry, entry.key)
+                whole(fut), out, policy.title, policy.printing), "render", entry, entry.key)
+        elif isinstance(result, Rendered):
+            done_with(entry, result)
         else:
-            done = fut.result(raise_on_failure=False)
-            rendered[entry.key] = done if isinstance(done, Rendered) else _error_row(entry, fut)
-            progress.applicant_done(name, rendered[entry.key].row.verdict
-                                    if isinstance(done, Rendered) else "error")
-            if entry.key in unpacked:
-                remove_unpacked(unpacked.pop(entry.key))
+            done_with(entry, _error_row(entry, result))
 
 
 def render_batch_outputs(rows: list[SummaryRow], listed: list[RosterRow], out: Path, *,
