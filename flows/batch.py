@@ -207,10 +207,10 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
     left = {e.key: len(e.evidence) for e in entries}
     reads: dict[str, list[PrefectFuture[FileRead]]] = {e.key: [] for e in entries}
     finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
-    waiting: dict[object, tuple[str, ApplicantEntry, str]] = {}
+    waiting: dict[object, tuple[str, ApplicantEntry, str]] = {}  # what, whose, which file
 
-    def watch(fut: PrefectFuture[Any], what: str, entry: ApplicantEntry, name: str) -> None:
-        waiting[fut.task_run_id] = (what, entry, name)
+    def watch(fut: PrefectFuture[Any], what: str, entry: ApplicantEntry, rel: str = "") -> None:
+        waiting[fut.task_run_id] = (what, entry, rel)
         fut.add_done_callback(finished.put)
 
     # opaque: Prefect takes each result without walking through its thousands of words.
@@ -220,8 +220,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
 
     def check(entry: ApplicantEntry) -> None:
         watch(check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
-            entry, [whole(f) for f in reads.pop(entry.key)], policy), "check", entry,
-              entry.key)
+            entry, [whole(f) for f in reads.pop(entry.key)], policy), "check", entry)
 
     def done_with(entry: ApplicantEntry, result: Rendered | SummaryRow) -> None:
         rendered[entry.key] = result
@@ -246,10 +245,10 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
         if not waiting:
             return
         fut = finished.get()
-        what, entry, name = waiting.pop(fut.task_run_id)
+        what, entry, rel = waiting.pop(fut.task_run_id)
         if what == "file":
             read = fut.result(raise_on_failure=False)
-            progress.file_done(name, len(read.doc.pages) if isinstance(read, FileRead) else 0,
+            progress.file_done(rel, len(read.doc.pages) if isinstance(read, FileRead) else 0,
                                cached=isinstance(read, FileRead) and read.cached)
             left[entry.key] -= 1
             if left[entry.key] == 0:
@@ -261,7 +260,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             result = e
         if what == "check" and isinstance(result, Checked):  # readings let go with the future
             watch(render_outputs.with_options(task_run_name=f"render {entry.key}").submit(
-                whole(fut), out, policy.title, policy.printing), "render", entry, entry.key)
+                whole(fut), out, policy.title, policy.printing), "render", entry)
         elif isinstance(result, Rendered):
             done_with(entry, result)
         else:

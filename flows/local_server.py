@@ -30,6 +30,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from model.errors import PipelineError
@@ -49,9 +50,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _death_signal() -> Callable[[], None]:
+    """What the child runs between fork and exec: SIGTERM to it when its parent dies.
+
+    libc is loaded here, in the parent; the child only makes the call.
+    """
+    try:
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _prefect_dir() -> Path:
@@ -99,7 +107,7 @@ class TemporaryServer:
                  "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
                  "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent)  # noqa: PLW1509
+                preexec_fn=_death_signal())  # noqa: PLW1509
         os.environ["PREFECT_API_URL"] = self.api_url
 
     def wait(self, timeout: float = START_TIMEOUT_S) -> None:
