@@ -34,7 +34,6 @@ def configure_prefect(*, verbose: bool = False) -> Path:
 
 
 MMAP_THRESHOLD = 128 * 1024  # bytes: glibc's own starting value, kept fixed
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
 
 
 def steady_memory() -> bool:
@@ -47,15 +46,10 @@ def steady_memory() -> bool:
     without Prefect's threads stayed at 250 MB: nothing was held, the heap was fragmented.
     With the threshold fixed, large blocks go back to the system when freed. This process
     only: in the reading processes (which allocate page-sized arrays all the time) the same
-    setting made reading 50 % slower. Returns False where this is not glibc (nothing is
-    changed).
+    setting made reading 50 % slower; they get the opposite (:mod:`extractors._exec.heap`).
+    Returns False where this is not glibc (nothing is changed).
     """
-    import ctypes
+    from extractors._exec.heap import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, mallopt
 
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        ok = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-        libc.mallopt(_M_TRIM_THRESHOLD, MMAP_THRESHOLD)
-    except (OSError, AttributeError):
-        return False
-    return ok
+    return (mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+            and mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))

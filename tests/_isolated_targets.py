@@ -59,3 +59,22 @@ def second_engine_reads(lines: list[str]) -> Iterator[object]:
     yield rapid._engine.cache_info().currsize == 1  # noqa: SLF001 (loaded before the fork)
     for line in lines:
         yield rapid.read_lines([text_image([line], size=(520, 90), font_px=40)])[0].text
+
+
+def page_faults(megabytes: int, blocks: int, times: int) -> Iterator[int]:
+    """Yield the page faults of ``times`` rounds of allocating a page's arrays, then freeing.
+
+    A round: ``blocks`` blocks of ``megabytes`` each, all allocated, then all freed. The first
+    round is not counted (its pages are new whatever the heap does).
+    """
+    import resource
+
+    def one_round() -> None:
+        held = [bytearray(megabytes << 20) for _ in range(blocks)]
+        del held
+
+    one_round()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(times):
+        one_round()
+    yield resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before

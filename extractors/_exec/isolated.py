@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from extractors._exec import heap
+
 log = logging.getLogger(__name__)
 
 # Modules the forkserver imports once, so that each child starts with them loaded.
@@ -106,6 +108,7 @@ class _PipeHandler(logging.Handler):
 def _child(conn: Connection, fn: Callable[..., Iterator[object]], args: tuple[object, ...],
            memory_bytes: int | None, level: int) -> None:
     os.setpgid(0, 0)  # a group of its own: a kill reaches the OCR processes it starts
+    heap.roomy_heap()  # page images reuse the heap rather than being mapped afresh each time
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     root = logging.getLogger()

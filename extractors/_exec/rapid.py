@@ -13,7 +13,6 @@ could not verify.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import logging
 import os
@@ -25,6 +24,8 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from extractors._exec import heap
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,6 @@ def crops_kept(folder: Path) -> list[list[Image.Image]]:
     return calls
 
 
-@functools.cache
-def _libc() -> Any:
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
-
-
 def _release() -> None:
     """Hand the recogniser's freed buffers back to the system.
 
@@ -135,7 +128,7 @@ def _release() -> None:
     100-page volume grew the reading process from 650 to 880 MB. ``malloc_trim`` after each
     page keeps it flat.
     """
-    libc = _libc()
+    libc = heap.libc()
     if libc is not None:
         libc.malloc_trim(0)
 
