@@ -5,8 +5,10 @@ Wiring only: every task calls one function of extractors/, checks/ or generators
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +80,15 @@ class FileRead:
 
 
 @task(name="read-file", cache_policy=NO_CACHE)
-def read_file(path: Path, rel: str, rule: ReadingRule, out: Path) -> FileRead:
-    """Read one evidence file, or take its reading from ``OUT/.cache`` (extractors.cache)."""
-    return FileRead(*read_cached(path, rel, rule, ReadCache(out, rule)))
+def read_file(path: Path, rel: str, rule: ReadingRule, out: Path,
+              slots: threading.Semaphore | None = None) -> FileRead:
+    """Read one evidence file, or take its reading from ``OUT/.cache`` (extractors.cache).
+
+    ``slots``: taken while reading, so that no more files than the workers are read at once
+    while checks and renders run in threads of their own (None: the runner decides).
+    """
+    with slots or contextlib.nullcontext():
+        return FileRead(*read_cached(path, rel, rule, ReadCache(out, rule)))
 
 
 @task(name="check-applicant", cache_policy=NO_CACHE)
@@ -137,7 +145,7 @@ READ_AHEAD = 2  # evidence files submitted per worker before earlier ones are do
 
 @flow(name="pingshen-batch", log_prints=False, validate_parameters=False)
 def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
-               read_ahead: int = 8) -> BatchOutcome:
+               read_ahead: int = 8, readers: int = 0) -> BatchOutcome:
     """Verify every applicant of ``batch`` and write the outputs under ``out``.
 
     Files are read in applicant order, a new one submitted only while fewer than
@@ -145,6 +153,10 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
     submitted as soon as its last file is read, its outputs as soon as it is checked, and
     its readings are let go once its outputs are written. The main process thus holds a few
     applicants' readings at a time, however large the batch.
+
+    ``readers``: at most this many files are read at once (0: as many as the task runner
+    runs tasks). The local runner has a thread for every task under way, so a check or a
+    render never waits for a reading to end, nor holds up the next one.
     """
     plan: BatchPlan = discover(batch)
     policy = load_policy(policy_ref or plan.settings.policy)
@@ -172,7 +184,7 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
     rendered: dict[str, Rendered | SummaryRow] = {}
     try:
         _run_applicants(entries, out, policy, max(1, read_ahead), progress, rendered,
-                        unpacked)
+                        unpacked, threading.BoundedSemaphore(readers) if readers > 0 else None)
     finally:
         progress.close()
         for path in unpacked.values():
@@ -196,8 +208,10 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
 
 def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, read_ahead: int,
                     progress: BatchProgress, rendered: dict[str, Rendered | SummaryRow],
-                    unpacked: dict[str, Path]) -> None:
+                    unpacked: dict[str, Path], slots: threading.Semaphore | None) -> None:
     """Read, check and render ``entries``, each applicant's result put in ``rendered``.
+
+    ``slots``: what each read holds while it reads (None: nothing).
 
     Each step is submitted when the one before it is done (a task waiting for another would
     hold a worker), and futures are dropped as soon as they are used: a finished future
@@ -215,8 +229,9 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
 
     # opaque: Prefect takes each result without walking through its thousands of words.
     # prefect-dask does not unwrap it (a check got tuples), so Dask gets the futures as such.
-    whole = opaque if isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner) \
-        else (lambda f: f)
+    local = isinstance(FlowRunContext.get().task_runner, ThreadPoolTaskRunner)
+    whole = opaque if local else (lambda f: f)
+    held = opaque(slots) if local and slots is not None else None
 
     def check(entry: ApplicantEntry) -> None:
         watch(check_applicant.with_options(task_run_name=f"check {entry.key}").submit(
@@ -239,7 +254,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             entry, path = todo.popleft()
             rel = path.relative_to(entry.path).as_posix()
             fut = read_file.with_options(task_run_name=f"read {entry.key}/{rel}").submit(
-                path, rel, policy.reading, out)
+                path, rel, policy.reading, out, held)
             reads[entry.key].append(fut)
             watch(fut, "file", entry, rel)
         if not waiting:
@@ -283,7 +298,7 @@ def render_batch_outputs(rows: list[SummaryRow], listed: list[RosterRow], out: P
 
 def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int,
               dask_address: str | None = None, dask_threads: int = 0) -> BatchOutcome:
-    """Run the batch flow with ``workers`` threads (OCR runs as subprocesses).
+    """Run the batch flow reading ``workers`` files at once, each in a process of its own.
 
     With ``dask_address`` (``tcp://HOST:PORT``) the tasks run on that existing Dask cluster
     instead: the cluster's workers and threads decide, and ``dask_threads`` (their number)
@@ -296,6 +311,7 @@ def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int,
         dask_runner = dask_task_runner(dask_address)
         return batch_flow.with_options(task_runner=dask_runner)(
             batch, out, policy_ref, READ_AHEAD * max(workers, dask_threads))
-    runner = ThreadPoolTaskRunner(max_workers=workers)
+    # a thread for every task under way; the reads among them take one of ``workers`` slots
+    runner = ThreadPoolTaskRunner(max_workers=READ_AHEAD * workers)
     return batch_flow.with_options(task_runner=runner)(batch, out, policy_ref,
-                                                        READ_AHEAD * workers)
+                                                        READ_AHEAD * workers, workers)

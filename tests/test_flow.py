@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,59 @@ def test_a_run_killed_midway_then_rerun_ends_as_an_uninterrupted_run(sample_run,
     assert "Readings kept from an earlier run" in done.stdout
     assert not list(out.rglob("*.part"))
     assert _outputs(out) == _outputs(reference)
+
+
+def _readers_at_once(stop: threading.Event, seen: list[int]) -> None:
+    """Count, every 5 ms, the reading processes (children of the forkserver) alive."""
+    from multiprocessing import forkserver
+
+    while not stop.is_set():
+        server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+        if server:
+            try:
+                kids = Path(f"/proc/{server}/task/{server}/children").read_text().split()
+            except OSError:
+                kids = []
+            seen.append(len(kids))
+        stop.wait(0.005)
+
+
+def test_one_worker_reads_one_file_at_a_time_and_renders_beside_it(prefect_harness: None,
+                                                                   tmp_path: Path) -> None:
+    """This test ensures that ``workers`` bounds the reads, not the checks and renders.
+
+    With one worker, no two files are read at once (reading processes counted as they run),
+    and an applicant's outputs are written while the next applicant's files are read (they
+    used to wait for the worker's only thread).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    from flows.batch import run_batch
+
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLE_BATCH / "a01-clean", batch / "slot1-clean")
+    shutil.copytree(SAMPLE_BATCH / "a03-scanned", batch / "slot2-scanned")
+    stop, seen = threading.Event(), []
+    counter = threading.Thread(target=_readers_at_once, args=(stop, seen), daemon=True)
+    counter.start()
+    try:
+        outcome = run_batch(batch, tmp_path / "out", None, workers=1)
+    finally:
+        stop.set()
+        counter.join()
+    assert outcome.errors == 0
+    assert max(seen) == 1
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=" slot")))
+    spans: dict[str, list[tuple[object, object]]] = {"read": [], "render": []}
+    for run in runs:
+        kind = run.name.split(" ")[0]
+        if kind in spans:
+            assert run.start_time is not None and run.end_time is not None, run.name
+            spans[kind].append((run.start_time, run.end_time))
+    files = len(SAMPLE_PAGES["a01-clean"]) + len(SAMPLE_PAGES["a03-scanned"])
+    assert len(spans["read"]) == files and len(spans["render"]) == 2
+    assert any(r[0] < f[1] and f[0] < r[1]  # type: ignore[operator]
+               for r in spans["render"] for f in spans["read"])
