@@ -9,7 +9,10 @@ is cold), ``pingshen run BATCH --out OUT --workers N`` runs as a user runs it; t
 run with the most workers is run again on its OUT (warm: every reading from the cache).
 Printed, per run: wall time, pages read, pages per second, the speed-up over one worker,
 and the peak memory (RSS, sampled every 0.2 s from /proc) of the main process, of any one
-reading process (a worker's child that reads one file) and of all processes together.
+reading process (a worker's child that reads one file) and of all processes together; and
+the CPU seconds of the main process, of Prefect's temporary server and of the reading
+processes (with the Tesseracts they ran), where a run's time goes on a machine whose cores
+are all busy.
 
 The floor the issue compares with: the sum over the batch's scanned pages (those the cold
 run OCR'd) of a plain ``tesseract IMG - -l chi_sim`` (one OpenMP thread), divided by the
@@ -51,12 +54,44 @@ PINGSHEN = [sys.executable, "-m", "flows.cli"]
 
 @dataclass
 class Peaks:
-    """Peak RSS (MB) seen while a run was sampled."""
+    """Peak RSS (MB) seen while a run was sampled, and CPU seconds by process."""
 
     main: float = 0.0
     reader: float = 0.0
     total: float = 0.0
     readers: set[int] = field(default_factory=set)
+    cpu: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid: (role, seconds)
+
+    def cpu_of(self, role: str) -> float:
+        """CPU seconds of the processes in ``role`` (as last sampled)."""
+        return sum(sec for r, sec in self.cpu.values() if r == role)
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int, *, reaped: bool = False) -> float:
+    """A process's CPU seconds (user + system); with ``reaped``, its waited-for children's too.
+
+    The reading processes are children of the forkserver, which reaps them (and they their
+    Tesseracts): its ``reaped`` time is theirs.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / _TICK
+
+
+def _role(cmd: str) -> str:
+    if "forkserver" in cmd:
+        return "readers"
+    if "uvicorn" in cmd:
+        return "server"
+    return "other"
 
 
 def _rss_mb(pid: int) -> float:
@@ -95,6 +130,9 @@ def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
     while not stop.is_set():
         main = _rss_mb(pid)
         total = main
+        cpu = _cpu_s(pid)
+        if cpu:
+            peaks.cpu[pid] = ("main", cpu)
         for kid in _children(pid):
             rss = _rss_mb(kid)
             total += rss
@@ -102,6 +140,12 @@ def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
             if "forkserver" in cmd or "multiprocessing" in cmd:
                 peaks.reader = max(peaks.reader, rss)
                 peaks.readers.add(kid)
+            if kid in peaks.cpu or cmd:
+                role = peaks.cpu[kid][0] if kid in peaks.cpu else _role(cmd)
+                if role != "other":
+                    cpu = _cpu_s(kid, reaped=role == "readers")
+                    if cpu:
+                        peaks.cpu[kid] = (role, cpu)
         peaks.main = max(peaks.main, main)
         peaks.total = max(peaks.total, total)
         stop.wait(0.2)
@@ -248,6 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         up = f"{base / r.seconds:.2f}" if base and r.label.startswith("cold") else ""
         print(f"{r.label:<22}{r.seconds:>9.1f}{r.pages:>7}{r.pages / r.seconds:>9.2f}{up:>9}"
               f"{r.peaks.main:>9.0f}{r.peaks.reader:>10.0f}{r.peaks.total:>8.0f}{r.cached:>8}")
+    print(f"\nCPU seconds (as last sampled): {'run':<22}{'main':>8}{'server':>8}"
+          f"{'readers':>9}")
+    for r in runs:
+        print(f"{'':30}{r.label:<22}{r.peaks.cpu_of('main'):>8.1f}"
+              f"{r.peaks.cpu_of('server'):>8.1f}{r.peaks.cpu_of('readers'):>9.1f}")
     cold = [r for r in runs if r.label.startswith("cold")]
     warm = runs[-1]
     print(f"\nwarm rerun: {warm.seconds:.1f} s = {warm.seconds / cold[-1].seconds:.1%} of the "
