@@ -97,8 +97,16 @@ def paper_light(grey: Image.Image) -> np.ndarray:
     hc, wc = a.shape[0] // c, a.shape[1] // c
     if hc < 1 or wc < 1:
         return np.full((1, 1), 255, dtype=np.uint8)
-    # the cells' means, rounded down (integer sums: a float mean cost 4× the time)
-    sums = a[: hc * c, : wc * c].reshape(hc, c, wc, c).sum(axis=(1, 3), dtype=np.uint16)
+    # the cells' means, rounded down: integer sums, a cell's rows added as whole rows, then
+    # its columns (12× faster than numpy's sum over both axes; a float mean cost 4× more)
+    rows = a[: hc * c, : wc * c].reshape(hc, c, wc * c)
+    sums = rows[:, 0, :].astype(np.uint16)
+    for k in range(1, c):
+        sums += rows[:, k, :]
+    across = sums.reshape(hc, wc, c)
+    sums = across[:, :, 0].copy()
+    for k in range(1, c):
+        sums += across[:, :, k]
     cells = (sums // (c * c)).astype(np.uint8)
     # the brightest cell in a (2k+1)² window, the window cut off at the page's edge
     return cv2.dilate(cells, np.ones((2 * k + 1, 2 * k + 1), np.uint8),
@@ -135,8 +143,14 @@ def flatten_light(img: Image.Image, *, below: float = 1.0) -> Image.Image:
         return grey
     smooth = Image.fromarray(paper).filter(ImageFilter.GaussianBlur(5)).resize(
         (w, h), Image.Resampling.BILINEAR)
-    bg = np.maximum(np.asarray(smooth, dtype=np.float32), 1.0)
-    out = np.minimum(np.asarray(grey, dtype=np.float32) * (255.0 / bg), 255.0)
+    # grey × (255 / paper), at most 255, in float32; computed in place (a page is 4 million
+    # pixels: each array allocated and filled anew was 15 MB)
+    scale = np.asarray(smooth, dtype=np.float32)
+    np.maximum(scale, 1.0, out=scale)
+    np.divide(255.0, scale, out=scale)
+    out = np.asarray(grey, dtype=np.float32)
+    np.multiply(out, scale, out=out)
+    np.minimum(out, 255.0, out=out)
     # what is much darker than the page's paper is no paper (a desk, a scanner lid's edge,
     # a dark block of a cover): divided out, its grain would read as characters, and the
     # band where paper meets it as a thick frame; both are made white
