@@ -56,9 +56,7 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
     ArrayObject,
     ContentStream,
-    DecodedStreamObject,
     DictionaryObject,
-    FloatObject,
     IndirectObject,
     NameObject,
 )
@@ -68,6 +66,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from extractors._backends import pdf as pdf_backend
 from generators._atomic import atomic_path
+from generators._forms import page_form, stand_in
 from generators.fonts import cjk_font
 from model.application import Achievement, AchievementType, Application
 from model.report import ClaimResult, PageKind, PageRead, Report
@@ -1166,31 +1165,18 @@ def _stamp_font(front: PdfReader, writer: PdfWriter) -> IndirectObject | None:
     return None
 
 
-_FORM = NameObject("/PingshenPage")
-
-
 def _framed(placed: _Placed, writer: PdfWriter, font: IndirectObject | None) -> PageObject:
-    """A stand-in for ``placed.page`` that shows it whole as one form XObject of ``writer``.
+    """A stand-in for ``placed.page`` that shows it as one form XObject of ``writer``.
 
-    Merging a page makes pypdf parse both pages' content streams into Python objects and
-    write them back (9 s of 33 s rendering the outputs of 20 applicants); a page whose
-    content is ``/PingshenPage Do`` costs nothing to parse, and the source's content goes
-    into the form as the bytes it was. The stand-in keeps the page's boxes and markup
-    annotations, so the merge clips and moves them as before. Font resources no text is
+    Merged in its place, it costs pypdf no parsing (:mod:`generators._forms`); the merge
+    still clips to its box and moves its markup annotations. Font resources no text is
     shown in point at ``font`` (embedded) rather than at a missing font: reportlab-made
     PDFs, for one, declare Helvetica on every page without using it, and pdffonts would
     list it as not embedded.
     """
     page = placed.page
-    contents = page.get("/Contents")
-    parts = [] if contents is None else contents.get_object()
-    if not isinstance(parts, ArrayObject):
-        parts = [parts]
-    form = DecodedStreamObject()
-    form.set_data(b"\n".join(p.get_object().get_data() for p in parts))
     source = page.get("/Resources")
-    resources = DictionaryObject(source.get_object()) if source is not None \
-        else DictionaryObject()
+    resources = DictionaryObject() if source is None else DictionaryObject(source.get_object())
     fonts = resources.get("/Font")
     if placed.unused_fonts and font is not None and fonts is not None:
         fonts = DictionaryObject(fonts.get_object())
@@ -1198,21 +1184,7 @@ def _framed(placed: _Placed, writer: PdfWriter, font: IndirectObject | None) -> 
             if name in fonts:
                 fonts[NameObject(name)] = font
         resources[NameObject("/Font")] = fonts
-    box = ArrayObject(FloatObject(v) for v in page.mediabox)
-    form.update({NameObject("/Type"): NameObject("/XObject"),
-                 NameObject("/Subtype"): NameObject("/Form"), NameObject("/BBox"): box,
-                 NameObject("/Resources"): resources})
-    ref = writer._add_object(form.flate_encode().clone(writer))  # noqa: SLF001
-    stand_in = PageObject()
-    for key in ("/MediaBox", "/CropBox", "/TrimBox", "/Annots"):
-        if key in page:
-            stand_in[NameObject(key)] = page[key]
-    stand_in[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/XObject"): DictionaryObject({_FORM: ref})})
-    call = DecodedStreamObject()
-    call.set_data(_FORM.encode() + b" Do")
-    stand_in[NameObject("/Contents")] = call
-    return stand_in
+    return stand_in(page, page_form(page, writer, resources))
 
 
 def _note_page(font: str, text: str) -> PageObject:

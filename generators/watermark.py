@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from generators._atomic import atomic_path
+from generators._forms import page_form, stand_in
 from generators.fonts import cjk_font
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,10 @@ def stamp_page(page: PageObject, *, watermark: PageObject, mark: PageObject) -> 
 def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES, *, duplex: bool = True) -> bytes:
     """Return ``copies`` watermarked copies of ``pdf`` in one PDF, each with its copy mark.
 
-    Every copy is built from a fresh read of ``pdf``, so no two pages of the result share
-    a content stream. Identical objects (fonts, the watermark) are stored once. With
+    Each page of ``pdf`` is stored once, as a form XObject that all copies show
+    (:mod:`generators._forms`: stamping then parses none of it); each page of the result has
+    a content stream of its own, holding its stamps. Identical objects (fonts, the
+    watermark) are stored once. With
     ``duplex`` (printing on both sides), a copy of an odd number of pages gets a last page
     「（本页空白）」, watermarked and marked like the others, so that every copy starts on
     an odd page and no sheet carries the end of one copy and the start of the next.
@@ -125,16 +128,18 @@ def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES, *, duplex: bool = Tru
         # pypdf writes every value as a string; /Trapped is a name, so it is left out.
         writer.add_metadata({k: str(v) for k, v in metadata.items() if k != "/Trapped"})
     watermarks: dict[tuple[float, float], PageObject] = {}
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    forms = [page_form(page, writer) for page in pages]
     for copy_no in range(1, copies + 1):
         marks: dict[tuple[float, float], PageObject] = {}
-        for page in PdfReader(io.BytesIO(pdf)).pages:
+        for page, form in zip(pages, forms, strict=True):
             size = (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2))
             if size not in watermarks:
                 watermarks[size] = PdfReader(io.BytesIO(render_watermark(*size))).pages[0]
             if size not in marks:
                 mark_pdf = render_copy_mark(copy_no, copies, *size)
                 marks[size] = PdfReader(io.BytesIO(mark_pdf)).pages[0]
-            added = writer.add_page(page)
+            added = writer.add_page(stand_in(page, form))
             stamp_page(added, watermark=watermarks[size], mark=marks[size])
         if duplex and len(writer.pages) % 2:
             blank = writer.add_page(PdfReader(io.BytesIO(render_blank(*size))).pages[0])
