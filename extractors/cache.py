@@ -139,16 +139,30 @@ class ReadCache:
         return True
 
 
-def read_cached(path: Path, rel: str, rule: ReadingRule, cache: ReadCache | None
-                ) -> tuple[DocumentRead, bool]:
+def kept_reading(path: Path, rel: str, cache: ReadCache) -> tuple[str, DocumentRead | None]:
+    """The file's sha256, and the reading kept of it (shown as ``rel``) when there is one.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    from extractors.reading import sha256_of
+
+    digest = sha256_of(path)
+    return digest, cache.get(digest, rel)
+
+
+def read_cached(path: Path, rel: str, rule: ReadingRule, cache: ReadCache | None, *,
+                sha256: str | None = None) -> tuple[DocumentRead, bool]:
     """Read ``path`` (shown as ``rel``) isolated, or take its kept reading; kept afterwards.
+
+    ``sha256``: the file's, when the caller has hashed it already.
 
     Returns:
         The reading, and whether it came from the cache.
     """
     from extractors.reading import read_document, sha256_of
 
-    digest = sha256_of(path)
+    digest = sha256 or sha256_of(path)
     if cache is not None:
         kept = cache.get(digest, rel)
         if kept is not None:

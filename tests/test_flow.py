@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -336,6 +338,21 @@ def test_every_output_of_the_sample_is_print_ready(sample_run) -> None:
         VERDICT_LABELS[t["verdict"]] for t in TRUTH.values())
 
 
+def _tasks_since(started: datetime.datetime, name: str) -> int:
+    """How many task runs named ``name``… the test harness recorded since ``started``."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        TaskRunFilter,
+        TaskRunFilterName,
+        TaskRunFilterStartTime,
+    )
+
+    with get_client(sync_client=True) as client:
+        return len(client.read_task_runs(task_run_filter=TaskRunFilter(
+            name=TaskRunFilterName(like_=name), start_time=TaskRunFilterStartTime(
+                after_=started))))
+
+
 def test_a_rerun_reads_nothing_and_writes_nothing(sample_run) -> None:
     """This test ensures that a rerun of an unchanged batch takes every reading from the cache.
 
@@ -348,9 +365,16 @@ def test_a_rerun_reads_nothing_and_writes_nothing(sample_run) -> None:
     assert first.files_cached == 0 and first.files_read > 0
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for key in TRUTH
               for p in (out / key).rglob("*") if p.is_file()}
+    started = datetime.datetime.now(datetime.UTC)
     again = run_batch(batch, out, None, workers=2)
     assert again.files_read == 0 and again.files_cached == first.files_read
     assert again.rows == first.rows
+    # a kept reading is taken without a task: the rerun ran its checks and no read task
+    deadline = time.monotonic() + 30
+    while _tasks_since(started, "check ") < len(TRUTH):  # the harness records runs late
+        assert time.monotonic() < deadline, "the rerun's checks were never recorded"
+        time.sleep(0.5)
+    assert _tasks_since(started, "read ") == 0
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for key in TRUTH
              for p in (out / key).rglob("*") if p.is_file()}
     assert after == before
