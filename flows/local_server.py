@@ -20,7 +20,8 @@ The server records the flow run and its state, not each task's events: nobody ca
 this private server (a real ``prefect server start`` is for that, README), and storing the
 events (every state of every task), recording task runs from them and checking them against
 automations cost its process 21 s of CPU in a 205 s run of 20 applicants on 2 cores, CPU the
-readers then did not have (:data:`QUIET`).
+readers then did not have (:data:`QUIET`). Nor does it check its database's migrations at
+start when the database already has them all (:func:`up_to_date`): 1.2 s of its 5 s start.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ import atexit
 import contextlib
 import ctypes
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -86,6 +89,43 @@ def _prefect_dir() -> Path:
     return Path(spec.origin).parent
 
 
+_DB_URL_VARIABLES = ("PREFECT_SERVER_DATABASE_CONNECTION_URL",
+                     "PREFECT_API_DATABASE_CONNECTION_URL")  # a database of the user's own
+_QUOTED = re.compile(r'"([0-9a-f]+)"')
+
+
+def _migration_heads() -> set[str]:
+    """The newest revisions of the installed Prefect's SQLite migrations (read, not imported)."""
+    folder = _prefect_dir() / "server" / "database" / "_migrations" / "versions" / "sqlite"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("revision ="):
+                revisions.update(_QUOTED.findall(line))
+            elif line.startswith("down_revision ="):
+                parents.update(_QUOTED.findall(line))
+    return revisions - parents
+
+
+def up_to_date(db: Path) -> bool:
+    """Whether the SQLite database ``db`` has every migration of the installed Prefect.
+
+    Prefect's server checks its migrations at every start (1.2 s of a 5 s start); a database
+    that has them all (its ``alembic_version`` is the newest revision) needs no check. A
+    missing, foreign or older database, or one that cannot be read, is False: migrated then.
+    """
+    if not db.is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            rows = conn.execute("select version_num from alembic_version").fetchall()
+    except sqlite3.Error:
+        return False
+    heads = _migration_heads()
+    return len(heads) == 1 and [r[0] for r in rows] == list(heads)
+
+
 class TemporaryServer:
     """Prefect's API server in a child process, for this run only.
 
@@ -114,6 +154,10 @@ class TemporaryServer:
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1", **QUIET}
         env.pop("PREFECT_API_URL", None)
+        home = Path(os.environ.get("PREFECT_HOME") or ".")
+        if not any(os.environ.get(v) for v in _DB_URL_VARIABLES) and \
+                up_to_date(home / "prefect.db"):  # Prefect's default database, migrated
+            env["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)

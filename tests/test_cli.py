@@ -127,6 +127,16 @@ def test_run_sample_batch_end_to_end(tmp_path: Path) -> None:
     with contextlib.closing(sqlite3.connect(tmp_path / "prefect-home" / "prefect.db")) as db:
         assert db.execute("select state_type from flow_run").fetchall() == [("COMPLETED",)]
         assert db.execute("select count(*) from events").fetchone() == (0,)
+    # migrated by Prefect itself: the next start skips the check; an older one is migrated
+    from flows.local_server import up_to_date
+
+    assert up_to_date(tmp_path / "prefect-home" / "prefect.db")
+    older = tmp_path / "older.db"
+    shutil.copy(tmp_path / "prefect-home" / "prefect.db", older)
+    with contextlib.closing(sqlite3.connect(older)) as db, db:
+        db.execute("update alembic_version set version_num = '9725c1cbee35'")  # the first
+    assert not up_to_date(older)
+    assert not up_to_date(tmp_path / "none.db")
 
 
 def test_out_that_is_a_file_exits_2(tmp_path: Path) -> None:
