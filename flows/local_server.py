@@ -150,11 +150,11 @@ class TemporaryServer:
         if self.process is None:
             atexit.register(self.stop)
         self.port = _free_port()
-        self.log = Path(os.environ.get("PREFECT_HOME") or ".") / "temporary-server.log"
+        home = Path(os.environ.get("PREFECT_HOME") or ".")
+        self.log = home / "temporary-server.log"
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1", **QUIET}
         env.pop("PREFECT_API_URL", None)
-        home = Path(os.environ.get("PREFECT_HOME") or ".")
         if not any(os.environ.get(v) for v in _DB_URL_VARIABLES) and \
                 up_to_date(home / "prefect.db"):  # Prefect's default database, migrated
             env["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"

@@ -123,12 +123,13 @@ def stamp_copies(pdf: bytes, copies: int = DEFAULT_COPIES, *, duplex: bool = Tru
     if copies < 1:
         raise ValueError(f"copies must be at least 1, not {copies}")
     writer = PdfWriter()
-    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    reader = PdfReader(io.BytesIO(pdf))
+    metadata = reader.metadata
     if metadata:
         # pypdf writes every value as a string; /Trapped is a name, so it is left out.
         writer.add_metadata({k: str(v) for k, v in metadata.items() if k != "/Trapped"})
     watermarks: dict[tuple[float, float], PageObject] = {}
-    pages = PdfReader(io.BytesIO(pdf)).pages
+    pages = reader.pages
     forms = [page_form(page, writer) for page in pages]
     for copy_no in range(1, copies + 1):
         marks: dict[tuple[float, float], PageObject] = {}
