@@ -7,6 +7,8 @@ GENERATED_DIR is what ``python -m fixtures.generate`` wrote (``batch/``, ``truth
 use at least 20 applicants. For each worker count (a fresh OUT each, so the reading cache
 is cold), ``pingshen run BATCH --out OUT --workers N`` runs as a user runs it; then the
 run with the most workers is run again on its OUT (warm: every reading from the cache).
+The runs share one PREFECT_HOME whose database is created before the first is timed, as a
+user's is after the first run on a machine.
 Printed, per run: wall time, pages read, pages per second, the speed-up over one worker,
 and the peak memory (RSS, sampled every 0.2 s from /proc) of the main process, of any one
 reading process (a worker's child that reads one file) and of all processes together; and
@@ -27,6 +29,7 @@ Tesseracts at once (default 1: on a 2-core machine 2 at once slow each other dow
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pickle
@@ -61,13 +64,34 @@ class Peaks:
     total: float = 0.0
     readers: set[int] = field(default_factory=set)
     cpu: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid: (role, seconds)
+    reading_cpu: float = 0.0  # the forkserver's reaped children's and the live ones'
+    alive: list[int] = field(default_factory=list)  # reading processes alive, each sample
+    times: list[float] = field(default_factory=list)  # … and when
+
+    def unread(self) -> tuple[float, float, float]:
+        """Seconds with no file being read: before the first, after the last, and between."""
+        on = [i for i, n in enumerate(self.alive) if n]
+        if not on:
+            return 0.0, 0.0, 0.0
+        t = self.times
+        between = sum(t[i + 1] - t[i] for i in range(on[0], on[-1]) if not self.alive[i])
+        return t[on[0]] - t[0], t[-1] - t[on[-1]], between
 
     def cpu_of(self, role: str) -> float:
         """CPU seconds of the processes in ``role`` (as last sampled)."""
+        if role == "readers":
+            return self.reading_cpu
         return sum(sec for r, sec in self.cpu.values() if r == role)
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
 
 
 def _cpu_s(pid: int, *, reaped: bool = False) -> float:
@@ -76,9 +100,8 @@ def _cpu_s(pid: int, *, reaped: bool = False) -> float:
     The reading processes are children of the forkserver, which reaps them (and they their
     Tesseracts): its ``reaped`` time is theirs.
     """
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = _stat(pid)
+    if not fields:
         return 0.0
     ticks = int(fields[11]) + int(fields[12])  # utime, stime
     if reaped:
@@ -105,16 +128,24 @@ def _rss_mb(pid: int) -> float:
 
 
 def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid``, whichever of their parents' threads started them.
+
+    (``/proc/P/task/P/children`` alone lists the main thread's: a forkserver started from
+    a task's thread, and so every reading process, was missed.)
+    """
     out: list[int] = []
     todo = [pid]
     while todo:
         p = todo.pop()
+        kids: list[int] = []
         try:
-            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+            for t in Path(f"/proc/{p}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    kids += [int(k) for k in (t / "children").read_text().split()]
         except OSError:
             continue
-        out += [int(k) for k in kids]
-        todo += [int(k) for k in kids]
+        out += kids
+        todo += kids
     return out
 
 
@@ -133,6 +164,7 @@ def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
         cpu = _cpu_s(pid)
         if cpu:
             peaks.cpu[pid] = ("main", cpu)
+        reading, alive = 0.0, 0
         for kid in _children(pid):
             rss = _rss_mb(kid)
             total += rss
@@ -140,12 +172,19 @@ def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
             if "forkserver" in cmd or "multiprocessing" in cmd:
                 peaks.reader = max(peaks.reader, rss)
                 peaks.readers.add(kid)
+                # the forkserver's reaped children and those still reading; a finished
+                # child's time is its forkserver's then (counting both counted it twice)
+                reading += _cpu_s(kid, reaped=True)
+                alive += (_stat(kid)[1:2] or ["0"])[0] != str(pid)  # not the forkserver
             if kid in peaks.cpu or cmd:
                 role = peaks.cpu[kid][0] if kid in peaks.cpu else _role(cmd)
                 if role != "other":
                     cpu = _cpu_s(kid, reaped=role == "readers")
                     if cpu:
                         peaks.cpu[kid] = (role, cpu)
+        peaks.reading_cpu = max(peaks.reading_cpu, reading)
+        peaks.alive.append(alive)
+        peaks.times.append(time.perf_counter())
         peaks.main = max(peaks.main, main)
         peaks.total = max(peaks.total, total)
         stop.wait(0.2)
@@ -163,8 +202,26 @@ class Run:
     cached: int
 
 
+def _prefect_home(work: Path) -> Path:
+    return work / "prefect"
+
+
+def _prepare_prefect(home: Path) -> None:
+    """Create Prefect's database in ``home`` before any run is timed.
+
+    Prefect creates and migrates its database on the first start with a new PREFECT_HOME:
+    7–8 s here, once on a machine (a user's PREFECT_HOME stays); the runs share one home.
+    """
+    code = ("from flows.environment import configure_prefect\nconfigure_prefect()\n"
+            "from flows.local_server import TemporaryServer\n"
+            "s = TemporaryServer()\ns.start()\ns.wait()\ns.stop()\n")
+    env = {**os.environ, "PREFECT_HOME": str(home)}
+    env.pop("PREFECT_API_URL", None)
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+
+
 def _run(batch: Path, out: Path, workers: int, label: str, crops: Path | None = None) -> Run:
-    env = {**os.environ, "PREFECT_HOME": str(out.parent / f"prefect-{out.name}")}
+    env = {**os.environ, "PREFECT_HOME": str(_prefect_home(out.parent))}
     if crops is not None:  # the second engine's crops, to time them apart afterwards
         env[KEEP_CROPS_ENV] = str(crops)
     cmd = [*PINGSHEN, "run", str(batch), "--out", str(out), "--workers", str(workers)]
@@ -274,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in args.workers.split(",")]
     print(f"batch {batch}: {applicants} applicants; cpu cores {os.cpu_count()}; work {work}")
     runs: list[Run] = []
+    _prepare_prefect(_prefect_home(work))
     crops = work / "second-engine-crops"
     shutil.rmtree(crops, ignore_errors=True)
     for i, n in enumerate(counts):
@@ -297,6 +355,15 @@ def main(argv: list[str] | None = None) -> int:
     for r in runs:
         print(f"{'':30}{r.label:<22}{r.peaks.cpu_of('main'):>8.1f}"
               f"{r.peaks.cpu_of('server'):>8.1f}{r.peaks.cpu_of('readers'):>9.1f}")
+    print("\nfiles being read at once (share of the 0.2 s samples; a worker idle when fewer "
+          "than the workers):")
+    for r in runs:
+        seen = r.peaks.alive
+        shares = "  ".join(f"{k}: {seen.count(k) / len(seen):.0%}"
+                           for k in range(max(seen, default=0) + 1))
+        start, end, between = r.peaks.unread()
+        print(f"{'':30}{r.label:<22}{shares}  (none: {start:.1f} s first, {end:.1f} s last, "
+              f"{between:.1f} s between)")
     cold = [r for r in runs if r.label.startswith("cold")]
     warm = runs[-1]
     print(f"\nwarm rerun: {warm.seconds:.1f} s = {warm.seconds / cold[-1].seconds:.1%} of the "
