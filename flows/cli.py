@@ -118,6 +118,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         server = TemporaryServer()
         server.start()
     batch, out, policy_ref = _preflight(args)
+    from extractors._exec import isolated
+    from extractors.cache import CACHE_DIR
+
+    if server is not None and not (out / CACHE_DIR).is_dir():
+        # a first run on this OUT, every file to be read: the reading processes' server
+        # loads (a second of CPU) while Prefect boots; a rerun may read nothing
+        isolated.start_server()
     if server is None:
         home = configure_prefect(verbose=args.verbose)
     if args.dask_address:

@@ -78,3 +78,15 @@ def page_faults(megabytes: int, blocks: int, times: int) -> Iterator[int]:
     for _ in range(times):
         one_round()
     yield resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def parent_pid() -> Iterator[int]:
+    """The child's parent: the forkserver it was forked from."""
+    yield os.getppid()
+
+
+def cv2_threads() -> Iterator[int]:
+    """How many threads OpenCV may use in a reading process."""
+    import cv2
+
+    yield cv2.getNumThreads()

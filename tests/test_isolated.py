@@ -159,3 +159,38 @@ def test_a_reading_process_reuses_its_heap_for_page_images() -> None:
                     isolated.Limits(stall_s=60))
     assert err is None
     assert got[0] < pages // 10
+
+
+_STARTED_EARLY = """
+import os
+from multiprocessing import forkserver
+from extractors._exec import isolated
+from tests import _isolated_targets as targets
+
+isolated.start_server()
+pid = forkserver._forkserver._forkserver_pid
+assert pid is not None, "no forkserver started"
+os.kill(pid, 0)  # alive
+got = list(isolated.stream_isolated(targets.parent_pid, (), isolated.Limits(stall_s=60)))
+assert got == [pid], (got, pid)
+print("ok")
+"""
+
+
+def test_the_forkserver_starts_before_the_first_reading() -> None:
+    """start_server starts the forkserver at once, and the first reading forks from it."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", _STARTED_EARLY], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_opencv_runs_on_one_thread_in_a_reading_process() -> None:
+    """Workers do not fight: image work in a reading process is single-threaded like OCR."""
+    got, err = _run(targets.cv2_threads, (), isolated.Limits(stall_s=60))
+    assert err is None
+    assert got == [1]

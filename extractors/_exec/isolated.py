@@ -93,6 +93,19 @@ def _get_context() -> Any:
         return _context
 
 
+def start_server() -> None:
+    """Start the forkserver now, without waiting for it to be ready.
+
+    It imports the reading code and loads the second engine's models (about a second of CPU)
+    before its first fork; started while something else gets ready (Prefect's server
+    booting), the first file need not wait for that. Reading starts it anyway when needed.
+    """
+    from multiprocessing import forkserver
+
+    _get_context()
+    forkserver.ensure_running()
+
+
 class _PipeHandler(logging.Handler):
     """Sends the child's log records to the parent, already formatted."""
 

@@ -13,3 +13,7 @@ import extractors.reading  # noqa: F401 (the reading code, imported once)
 from extractors._exec import rapid
 
 rapid.is_available()  # loads the models, or notes once that the engine is missing
+
+import cv2  # noqa: E402 (after the reading code, which imports it anyway)
+
+cv2.setNumThreads(1)  # one thread a reading process, as Tesseract and the second engine have
