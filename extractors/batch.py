@@ -146,3 +146,26 @@ def unpack_applicant(entry: ApplicantEntry, out: Path, rule: ReadingRule) -> App
         return dataclasses.replace(entry, refused=problem)
     return ApplicantEntry(key=entry.key, path=dest, evidence=tuple(list_evidence(dest)),
                           source=entry.path)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the read meets it and says so
+        return 0
+
+
+def reading_order(entries: list[ApplicantEntry]) -> list[tuple[ApplicantEntry, Path]]:
+    """Every evidence file with its applicant: the largest applicants and files first.
+
+    A batch is done when its last file is read; read in folder order, a bound volume of
+    scanned pages that came last kept one worker reading on while the others had nothing
+    left (on 2 applicants, 20 % of the run with one of 2 workers idle). Bytes stand for
+    reading time: a scanned page is large, a page with a text layer small. An applicant's
+    files are kept together, so the main process still holds few applicants' readings at
+    once; the outputs do not depend on the order.
+    """
+    sizes = {(e.key, p): _size(p) for e in entries for p in e.evidence}
+    ordered = sorted(entries, key=lambda e: -sum(sizes[e.key, p] for p in e.evidence))
+    return [(e, p) for e in ordered
+            for p in sorted(e.evidence, key=lambda p: -sizes[e.key, p])]

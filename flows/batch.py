@@ -24,7 +24,13 @@ from prefect.utilities.annotations import opaque
 from checks.assemble import build_report
 from checks.policy import Policy, PrintRule, ReadingRule, load_policy
 from extractors.archive import remove_unpacked
-from extractors.batch import ApplicantEntry, BatchPlan, discover, unpack_applicant
+from extractors.batch import (
+    ApplicantEntry,
+    BatchPlan,
+    discover,
+    reading_order,
+    unpack_applicant,
+)
 from extractors.cache import ReadCache, kept_reading, read_cached
 from extractors.declaration import archive_refused, load_declaration
 from extractors.fields import parse_all
@@ -149,15 +155,20 @@ def batch_flow(batch: Path, out: Path, policy_ref: str | None = None,
                read_ahead: int = 8, readers: int = 0) -> BatchOutcome:
     """Verify every applicant of ``batch`` and write the outputs under ``out``.
 
-    Files are read in applicant order, a new one submitted only while fewer than
-    ``read_ahead`` tasks (reads, checks and renders) are under way; an applicant's check is
-    submitted as soon as its last file is read, its outputs as soon as it is checked, and
-    its readings are let go once its outputs are written. The main process thus holds a few
-    applicants' readings at a time, however large the batch.
+    Files are read applicant by applicant, the largest first (``reading_order``), a new
+    one submitted only while fewer than ``read_ahead`` reads, and fewer than ``read_ahead``
+    checks and renders, are under way; an applicant's check is submitted as soon as its last
+    file is read, its outputs as soon as it is checked, and its readings are let go once its
+    outputs are written. The main process thus holds a few applicants' readings at a time,
+    however large the batch.
 
     ``readers``: at most this many files are read at once (0: as many as the task runner
     runs tasks). The local runner has a thread for every task under way, so a check or a
-    render never waits for a reading to end, nor holds up the next one.
+    render never waits for a reading to end, nor holds up the next one; and with
+    ``read_ahead`` above ``readers``, the next files' tasks are started and wait for a
+    reader, so a reader goes from one file to the next without waiting for Prefect to start
+    a task (when reads, checks and renders shared one bound, a check or render under way left
+    no read waiting: each file then waited for its task to start).
     """
     plan: BatchPlan = discover(batch)
     policy = load_policy(policy_ref or plan.settings.policy)
@@ -220,14 +231,17 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
     without a task (a warm rerun of 20 applicants spent a third of its time running 155 read
     tasks that only loaded their cache entries).
     """
-    todo = deque((entry, path) for entry in entries for path in entry.evidence)
+    todo = deque(reading_order(entries))  # the largest first: no long read at the end
     left = {e.key: len(e.evidence) for e in entries}
     reads: dict[str, list[PrefectFuture[FileRead] | FileRead]] = {e.key: [] for e in entries}
     finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
     waiting: dict[object, tuple[str, ApplicantEntry, str]] = {}  # what, whose, which file
+    reading = 0  # of ``waiting``, the reads
 
     def watch(fut: PrefectFuture[Any], what: str, entry: ApplicantEntry, rel: str = "") -> None:
+        nonlocal reading
         waiting[fut.task_run_id] = (what, entry, rel)
+        reading += what == "file"
         fut.add_done_callback(finished.put)
 
     # opaque: Prefect takes each result without walking through its thousands of words.
@@ -259,9 +273,9 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
         if not entry.evidence:  # nothing to read: checked at once
             check(entry)
     while True:
-        # reads, checks and renders together: a check or render waiting in the queue holds
-        # its applicant's readings, so a fast (cached) read must not run far ahead of them
-        while todo and len(waiting) < read_ahead:
+        # a check or render waiting in the queue holds its applicant's readings: reading
+        # does not run far ahead of them
+        while todo and reading < read_ahead and len(waiting) - reading < read_ahead:
             entry, path = todo.popleft()
             rel = path.relative_to(entry.path).as_posix()
             try:
@@ -280,6 +294,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             return
         fut = finished.get()
         what, entry, rel = waiting.pop(fut.task_run_id)
+        reading -= what == "file"
         if what == "file":
             file_done(entry, rel, fut.result(raise_on_failure=False))
             continue
@@ -325,7 +340,8 @@ def run_batch(batch: Path, out: Path, policy_ref: str | None, workers: int,
         dask_runner = dask_task_runner(dask_address)
         return batch_flow.with_options(task_runner=dask_runner)(
             batch, out, policy_ref, READ_AHEAD * max(workers, dask_threads))
-    # a thread for every task under way; the reads among them take one of ``workers`` slots
-    runner = ThreadPoolTaskRunner(max_workers=READ_AHEAD * workers)
+    # a thread for every task under way (reads, and checks and renders, each up to
+    # READ_AHEAD a worker); the reads among them take one of ``workers`` slots to read
+    runner = ThreadPoolTaskRunner(max_workers=2 * READ_AHEAD * workers)
     return batch_flow.with_options(task_runner=runner)(batch, out, policy_ref,
                                                         READ_AHEAD * workers, workers)

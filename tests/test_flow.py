@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import json
 import shutil
 import threading
@@ -465,7 +466,8 @@ def test_one_worker_reads_one_file_at_a_time_and_renders_beside_it(prefect_harne
 
     With one worker, no two files are read at once (reading processes counted as they run),
     and an applicant's outputs are written while the next applicant's files are read (they
-    used to wait for the worker's only thread).
+    used to wait for the worker's only thread), with the file after waiting for the worker
+    (its task started ahead, so the worker need not wait for Prefect to start it).
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
@@ -498,3 +500,6 @@ def test_one_worker_reads_one_file_at_a_time_and_renders_beside_it(prefect_harne
     assert len(spans["read"]) == files and len(spans["render"]) == 2
     assert any(r[0] < f[1] and f[0] < r[1]  # type: ignore[operator]
                for r in spans["render"] for f in spans["read"])
+    # … and while it is written, the next file waits for the worker, its task started
+    assert any(max(r[0], a[0], b[0]) < min(r[1], a[1], b[1])  # type: ignore[type-var]
+               for r in spans["render"] for a, b in itertools.combinations(spans["read"], 2))
