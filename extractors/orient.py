@@ -23,6 +23,7 @@ import logging
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -123,6 +124,9 @@ def _white(image: Image.Image) -> int | tuple[int, ...]:
 def _warp(image: Image.Image, m: np.ndarray) -> tuple[Image.Image, np.ndarray]:
     """Apply the affine ``m`` (source → output) on a canvas that holds the whole result.
 
+    Bilinear, by OpenCV: PIL's own warp took 110 ms for a grey A4 page at 300 dpi and
+    216 ms for a colour one, OpenCV 26 and 71 ms; the two differ by 0.1 grey level on average.
+
     Returns:
         The new image and the matrix from the source to it (``m`` shifted to the canvas).
     """
@@ -133,12 +137,25 @@ def _warp(image: Image.Image, m: np.ndarray) -> tuple[Image.Image, np.ndarray]:
     out_h = max(1, math.ceil(hi[1] - lo[1] - 1e-6))
     fwd = np.array([[1, 0, -lo[0]], [0, 1, -lo[1]], [0, 0, 1]], dtype=np.float64) @ m
     inv = np.linalg.inv(fwd)
-    coeffs = tuple(float(v) for v in inv[:2].ravel())
     if image.mode not in ("L", "RGB", "RGBA", "LA"):
         image = image.convert("RGB")
+    if max(out_w, out_h, *image.size) < _CV_MAX_SIDE:
+        # OpenCV samples at pixel indices, PIL at pixel centres: the same map, shifted
+        shift = inv[:2, :2] @ np.array([0.5, 0.5]) + inv[:2, 2] - 0.5
+        m_cv = np.hstack([inv[:2, :2], shift[:, None]])
+        white = _white(image)
+        out = cv2.warpAffine(np.asarray(image), m_cv, (out_w, out_h),
+                             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                             borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=white if isinstance(white, tuple) else (white,))
+        return Image.fromarray(out, mode=image.mode), fwd
+    coeffs = tuple(float(v) for v in inv[:2].ravel())
     out = image.transform((out_w, out_h), Image.Transform.AFFINE, coeffs,
                           Image.Resampling.BILINEAR, fillcolor=_white(image))
     return out, fwd
+
+
+_CV_MAX_SIDE = 32767  # OpenCV's remapping takes sides below SHRT_MAX; PIL warps larger ones
 
 
 def rotate(image: Image.Image, degrees: float) -> Image.Image:
