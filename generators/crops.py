@@ -153,5 +153,6 @@ def _crop_png(page: Image.Image, scale: float, boxes: Sequence[tuple[BBox | None
     if max(region.size) > MAX_SIDE:
         region.thumbnail((MAX_SIDE, MAX_SIDE))
     buf = io.BytesIO()
-    region.save(buf, format="PNG", optimize=True)
+    # level 3: on 40 crops of a batch 0.14 s and 1498 KB, against 1.64 s and 1524 KB optimized
+    region.save(buf, format="PNG", compress_level=3)
     return buf.getvalue()
