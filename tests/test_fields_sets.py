@@ -551,3 +551,12 @@ def test_a_claims_evidence_shows_the_contracts_stamps() -> None:
     ev = Match((f,)).evidence()
     assert [(e.page, e.what) for e in ev] == [(1, None), (2, "seal")]
     assert ev[1].bbox == (100.0, 600.0, 380.0, 680.0)
+
+
+@pytest.mark.parametrize("line", ["甲方：「杭州市拱墅区人民政府凤起街道办事处",
+                                  "甲方：『杭州市拱墅区人民政府凤起街道办事处」"])
+def test_a_party_loses_the_corner_bracket_ocr_read_before_it(line: str) -> None:
+    """OCR read a stray 「 before a party's name on a scanned cover (a seal's edge)."""
+    cover = COVER.replace("甲方：杭州某某公司", line)
+    f = contract_fields.parse([_contract_page(1, cover)], "J1.pdf")
+    assert f.value("party_a") == "杭州市拱墅区人民政府凤起街道办事处"

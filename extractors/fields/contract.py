@@ -48,7 +48,7 @@ from model.fields import DocumentFields, Family, FieldData, FieldValue
 from model.report import PageKind, PageRead, TextSource, Word
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_NOISE = "”“\"'’‘|｜‖_〈〉<>"
+_NOISE = "”“\"'’‘|｜‖_〈〉<>「」『』"  # none is ever part of a party's name or a title
 _DROP_NOISE = str.maketrans("", "", _NOISE)
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―一－~～_"})
 _BRACKET = r"[（(〈<\[]\s*[^）)〉>\]]{1,6}?\s*[）)〉>\]]"
