@@ -263,7 +263,28 @@ def _read_image(path: Path, rule: ReadingRule) -> Iterator[PageRead]:
                 frame = ImageOps.exif_transpose(img).convert("RGB")
             except (OSError, ValueError) as e:
                 raise UnreadableFileError(f"第 {index + 1} 帧无法解码：{e}"[:300]) from e
-            yield _ocr_page(frame, index + 1, rule, dpi=_dpi_of(img), unit=1.0)
+            dpi = _dpi_of(img)
+            if dpi is not None and dpi > rule.dpi * OVERSAMPLED:
+                smaller, unit = _at_dpi(frame, dpi, rule.dpi)
+                yield _ocr_page(smaller, index + 1, rule, dpi=rule.dpi, unit=unit)
+            else:
+                yield _ocr_page(frame, index + 1, rule, dpi=dpi, unit=1.0)
+
+
+OVERSAMPLED = 1.2
+"""An image declaring more than this times the policy's ``dpi`` is read at that ``dpi``."""
+
+
+def _at_dpi(frame: Image.Image, dpi: int, wanted: int) -> tuple[Image.Image, float]:
+    """``frame`` (scanned at ``dpi``) at ``wanted`` dpi, and its pixel in the source's.
+
+    The policy's ``dpi`` is the resolution pages are read at (PDF pages are rendered at it):
+    measured, 300 dpi read no better than 200 and took 41–55 % more CPU. A scan at 300 dpi
+    is read at 200 as a PDF page is; its words are given back in the scan's own pixels.
+    """
+    f = wanted / dpi
+    size = (max(1, round(frame.width * f)), max(1, round(frame.height * f)))
+    return frame.resize(size, Image.Resampling.LANCZOS), frame.width / size[0]
 
 
 def _dpi_of(img: Image.Image) -> int | None:

@@ -236,3 +236,34 @@ def test_a_crashed_tesseract_is_tried_again_and_an_error_exit_is_not(
         with pytest.raises(tesseract.OcrFailedError, match="pixReadStream"):
             tesseract.image_to_words(img, "chi_sim", timeout=60)
         assert len(list(tmp_path.glob("tesseract.*"))) == 1  # run once only
+
+
+def test_a_scan_above_the_policy_dpi_is_read_at_it(tmp_path: Path, policy,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 300 dpi scan is OCR'd at the policy's 200 dpi; its words stay in the scan's pixels."""
+    from PIL import Image
+
+    from extractors._exec import tesseract
+
+    seen: list[tuple[int, int]] = []
+    real = tesseract.image_to_words
+
+    def recording(image, *args, **kwargs):  # the real OCR, its image's size noted
+        seen.append(image.size)
+        return real(image, *args, **kwargs)
+
+    monkeypatch.setattr(tesseract, "image_to_words", recording)
+    scan = text_image(["毕业证书", "学生 王丽 于二〇〇七年六月毕业"], size=(1860, 600), font_px=66)
+    scan.save(tmp_path / "scan300.png", dpi=(300, 300))
+    # the same page as the reader makes it at 200 dpi, saved so: read as it is
+    scan.resize((1240, 400), Image.Resampling.LANCZOS).save(tmp_path / "scan200.png",
+                                                             dpi=(200, 200))
+    assert policy.reading.dpi == 200
+    at300 = read_document(tmp_path / "scan300.png", "scan300.png", policy.reading)
+    at200 = read_document(tmp_path / "scan200.png", "scan200.png", policy.reading)
+    assert seen[0] == (1240, 400) and seen[-1] == (1240, 400)  # 2/3 of the scan, both
+    assert "毕业证书" in at300.pages[0].text.replace(" ", "")
+    assert at300.pages[0].text == at200.pages[0].text
+    assert len(at300.pages[0].words) == len(at200.pages[0].words)
+    for big, small in zip(at300.pages[0].words, at200.pages[0].words, strict=True):
+        assert big.bbox == pytest.approx(tuple(v * 1.5 for v in small.bbox), abs=1e-6)
