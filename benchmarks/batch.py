@@ -200,6 +200,21 @@ class Run:
     peaks: Peaks
     pages: int
     cached: int
+    steal: float = 0.0  # seconds the machine's hypervisor took its cores away meanwhile
+
+
+def _steal_s() -> float:
+    """The machine's stolen CPU seconds so far, all cores (/proc/stat; 0 where not kept).
+
+    On a virtual machine the host may run something else on our cores; that time passes on
+    the clock but not in any process. Printed beside each timing, to tell a slow run from a
+    busy host.
+    """
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _prefect_home(work: Path) -> Path:
@@ -225,14 +240,14 @@ def _run(batch: Path, out: Path, workers: int, label: str, crops: Path | None = 
     if crops is not None:  # the second engine's crops, to time them apart afterwards
         env[KEEP_CROPS_ENV] = str(crops)
     cmd = [*PINGSHEN, "run", str(batch), "--out", str(out), "--workers", str(workers)]
-    started = time.perf_counter()
+    started, stolen = time.perf_counter(), _steal_s()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     peaks, stop = Peaks(), threading.Event()
     sampler = threading.Thread(target=_sample, args=(proc.pid, peaks, stop), daemon=True)
     sampler.start()
     stdout, _ = proc.communicate()
-    seconds = time.perf_counter() - started
+    seconds, stolen = time.perf_counter() - started, _steal_s() - stolen
     stop.set()
     sampler.join()
     if proc.returncode not in (0, 1):
@@ -243,7 +258,7 @@ def _run(batch: Path, out: Path, workers: int, label: str, crops: Path | None = 
     for line in stdout.splitlines():
         if line.startswith("Readings kept from an earlier run:"):
             cached = int(line.split(":")[1].split()[0])
-    return Run(label, workers, seconds, peaks, pages, cached)
+    return Run(label, workers, seconds, peaks, pages, cached, stolen)
 
 
 def _cached_docs(out: Path) -> list[DocumentRead]:
@@ -351,10 +366,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.label:<22}{r.seconds:>9.1f}{r.pages:>7}{r.pages / r.seconds:>9.2f}{up:>9}"
               f"{r.peaks.main:>9.0f}{r.peaks.reader:>10.0f}{r.peaks.total:>8.0f}{r.cached:>8}")
     print(f"\nCPU seconds (as last sampled): {'run':<22}{'main':>8}{'server':>8}"
-          f"{'readers':>9}")
+          f"{'readers':>9}{'stolen':>8}")
     for r in runs:
         print(f"{'':30}{r.label:<22}{r.peaks.cpu_of('main'):>8.1f}"
-              f"{r.peaks.cpu_of('server'):>8.1f}{r.peaks.cpu_of('readers'):>9.1f}")
+              f"{r.peaks.cpu_of('server'):>8.1f}{r.peaks.cpu_of('readers'):>9.1f}"
+              f"{r.steal:>8.1f}")
     print("\nfiles being read at once (share of the 0.2 s samples; a worker idle when fewer "
           "than the workers):")
     for r in runs:
@@ -374,11 +390,14 @@ def main(argv: list[str] | None = None) -> int:
     docs = _cached_docs(last)
     paths = _paths(docs, batch)
     pages = _scanned_pages(docs, paths)
+    stolen = _steal_s()
     tess = _tesseract_seconds(pages, rule.dpi, rule.ocr_lang, args.floor_jobs)
     second, calls, n_crops = _rapid_seconds(crops)
+    stolen = _steal_s() - stolen
     print(f"\nfloor: {len(pages)} scanned pages; plain tesseract {tess:.1f} s "
           f"({tess / max(1, len(pages)):.2f} s a page); second engine {second:.1f} s over the "
-          f"{n_crops} crops of its {calls} calls in the first cold run, timed apart")
+          f"{n_crops} crops of its {calls} calls in the first cold run, timed apart "
+          f"(stolen meanwhile: {stolen:.1f} s)")
     for r in cold:
         floor = (tess + second) / r.workers
         print(f"  {r.workers} worker(s): floor {floor:.1f} s, run {r.seconds:.1f} s = "
