@@ -161,8 +161,9 @@ def reading_order(entries: list[ApplicantEntry]) -> list[tuple[ApplicantEntry, P
     A batch is done when its last file is read: a long file (a bound volume of scanned
     pages) started near the end keeps one worker reading while the others have nothing
     left. Started first, the long files are read while the short ones fill in around them
-    (20 applicants on 2 workers: one worker alone for 2–3 % of the run, 4 % before; it
-    cannot help where one file is more than a worker's share). Bytes stand for reading
+    (20 applicants on 2 workers: one worker alone for 2–4 % of the run in three runs, 4 % in
+    the one run before, no clear gain there; it cannot help where one file is more than a
+    worker's share). Bytes stand for reading
     time: a scanned page is large, a page with a text layer small. An applicant's files are
     kept together, so the main process still holds few applicants' readings at once; the
     outputs do not depend on the order.
