@@ -62,7 +62,6 @@ class Peaks:
     main: float = 0.0
     reader: float = 0.0
     total: float = 0.0
-    readers: set[int] = field(default_factory=set)
     cpu: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid: (role, seconds)
     reading_cpu: float = 0.0  # the forkserver's reaped children's and the live ones'
     alive: list[int] = field(default_factory=list)  # reading processes alive, each sample
@@ -110,8 +109,6 @@ def _cpu_s(pid: int, *, reaped: bool = False) -> float:
 
 
 def _role(cmd: str) -> str:
-    if "forkserver" in cmd:
-        return "readers"
     if "uvicorn" in cmd:
         return "server"
     return "other"
@@ -171,15 +168,14 @@ def _sample(pid: int, peaks: Peaks, stop: threading.Event) -> None:
             cmd = _cmdline(kid)
             if "forkserver" in cmd or "multiprocessing" in cmd:
                 peaks.reader = max(peaks.reader, rss)
-                peaks.readers.add(kid)
                 # the forkserver's reaped children and those still reading; a finished
                 # child's time is its forkserver's then (counting both counted it twice)
                 reading += _cpu_s(kid, reaped=True)
                 alive += (_stat(kid)[1:2] or ["0"])[0] != str(pid)  # not the forkserver
-            if kid in peaks.cpu or cmd:
+            elif kid in peaks.cpu or cmd:
                 role = peaks.cpu[kid][0] if kid in peaks.cpu else _role(cmd)
                 if role != "other":
-                    cpu = _cpu_s(kid, reaped=role == "readers")
+                    cpu = _cpu_s(kid)
                     if cpu:
                         peaks.cpu[kid] = (role, cpu)
         peaks.reading_cpu = max(peaks.reading_cpu, reading)

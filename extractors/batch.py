@@ -163,10 +163,9 @@ def reading_order(entries: list[ApplicantEntry]) -> list[tuple[ApplicantEntry, P
     left. Started first, the long files are read while the short ones fill in around them
     (20 applicants on 2 workers: one worker alone for 2–4 % of the run in three runs, 4 % in
     the one run before, no clear gain there; it cannot help where one file is more than a
-    worker's share). Bytes stand for reading
-    time: a scanned page is large, a page with a text layer small. An applicant's files are
-    kept together, so the main process still holds few applicants' readings at once; the
-    outputs do not depend on the order.
+    worker's share). Bytes stand for reading time: a scanned page is large, a page with a
+    text layer small. An applicant's files are kept together, so the main process still
+    holds few applicants' readings at once; the outputs do not depend on the order.
     """
     sizes = {(e.key, p): _size(p) for e in entries for p in e.evidence}
     ordered = sorted(entries, key=lambda e: -sum(sizes[e.key, p] for p in e.evidence))

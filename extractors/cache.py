@@ -139,6 +139,11 @@ class ReadCache:
         return True
 
 
+def has_readings(out: Path) -> bool:
+    """Whether a run has kept readings under ``out`` (a rerun may have nothing to read)."""
+    return (out / CACHE_DIR).is_dir()
+
+
 def kept_reading(path: Path, rel: str, cache: ReadCache) -> tuple[str, DocumentRead | None]:
     """The file's sha256, and the reading kept of it (shown as ``rel``) when there is one.
 

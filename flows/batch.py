@@ -236,13 +236,13 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
     reads: dict[str, list[PrefectFuture[FileRead] | FileRead]] = {e.key: [] for e in entries}
     finished: queue.SimpleQueue[PrefectFuture[Any]] = queue.SimpleQueue()
     waiting: dict[object, tuple[str, ApplicantEntry, str]] = {}  # what, whose, which file
-    reading = 0  # of ``waiting``, the reads
 
     def watch(fut: PrefectFuture[Any], what: str, entry: ApplicantEntry, rel: str = "") -> None:
-        nonlocal reading
         waiting[fut.task_run_id] = (what, entry, rel)
-        reading += what == "file"
         fut.add_done_callback(finished.put)
+
+    def reading() -> int:  # of the tasks under way, the reads
+        return sum(what == "file" for what, _, _ in waiting.values())
 
     # opaque: Prefect takes each result without walking through its thousands of words.
     # prefect-dask does not unwrap it (a check got tuples), so Dask gets the futures as such.
@@ -275,7 +275,7 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
     while True:
         # a check or render waiting in the queue holds its applicant's readings: reading
         # does not run far ahead of them
-        while todo and reading < read_ahead and len(waiting) - reading < read_ahead:
+        while todo and reading() < read_ahead and len(waiting) - reading() < read_ahead:
             entry, path = todo.popleft()
             rel = path.relative_to(entry.path).as_posix()
             try:
@@ -294,7 +294,6 @@ def _run_applicants(entries: list[ApplicantEntry], out: Path, policy: Policy, re
             return
         fut = finished.get()
         what, entry, rel = waiting.pop(fut.task_run_id)
-        reading -= what == "file"
         if what == "file":
             file_done(entry, rel, fut.result(raise_on_failure=False))
             continue

@@ -119,9 +119,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         server.start()
     batch, out, policy_ref = _preflight(args)
     from extractors._exec import isolated
-    from extractors.cache import CACHE_DIR
+    from extractors.cache import has_readings
 
-    if server is not None and not (out / CACHE_DIR).is_dir():
+    if server is not None and not has_readings(out):
         # a first run on this OUT, every file to be read: the reading processes' server
         # loads (a second of CPU) while Prefect boots; a rerun may read nothing
         isolated.start_server()
