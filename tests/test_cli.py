@@ -85,6 +85,45 @@ def test_bad_option_exits_2() -> None:
     assert done.returncode == 2
 
 
+_ENTRY = """
+import atexit, sys, threading, time
+import flows.cli as cli
+
+def main():
+    atexit.register(lambda: print("handler ran"))  # buffered: flushed by the exit
+    worker = threading.Thread(target=lambda: (time.sleep(0.3), print("thread done")))
+    worker.start()  # not a daemon: joined before the exit handlers run
+    print("main ran", end="")
+    return int(sys.argv[1])
+
+cli.main = main
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_entry_exits_with_mains_status_once_everything_else_ran(status: int) -> None:
+    """This test ensures that the console script exits with main's status, flushed.
+
+    It leaves without Python's teardown, so it must still wait for the threads and the other
+    exit handlers, and flush what they printed.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe: buffered
+    done = subprocess.run([sys.executable, "-c", _ENTRY, str(status)], capture_output=True,
+                          text=True, timeout=60, env=env, check=False)
+    assert done.returncode == status, done.stderr
+    assert done.stdout.splitlines() == ["main ranthread done", "handler ran"]
+
+
+def test_entry_keeps_argparse_statuses() -> None:
+    """This test ensures that --help exits 0 and a usage error 2 through the console script."""
+    for args, status in ((["--help"], 0), (["run"], 2)):
+        done = subprocess.run([sys.executable, "-c", "import flows.cli as c; c.entry()", *args],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == status, (args, done.stderr)
+    assert "usage: pingshen" in done.stderr
+
+
 def test_missing_tesseract_is_named_with_fix(tmp_path: Path) -> None:
     """This test ensures that a machine without tesseract is told what to install."""
     env = os.environ.copy()
