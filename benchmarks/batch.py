@@ -1,12 +1,13 @@
 """Benchmark (run by hand): the whole batch, cold and warm, on 1 and more workers.
 
     .venv/bin/python benchmarks/batch.py GENERATED_DIR [--workers 1,2] [--work DIR]
-                                        [--floor-jobs N] [--skip-floor]
+                                        [--floor-jobs N] [--skip-floor] [--warm-runs N]
 
 GENERATED_DIR is what ``python -m fixtures.generate`` wrote (``batch/``, ``truth.json``);
 use at least 20 applicants. For each worker count (a fresh OUT each, so the reading cache
 is cold), ``pingshen run BATCH --out OUT --workers N`` runs as a user runs it; then the
-run with the most workers is run again on its OUT (warm: every reading from the cache).
+run with the most workers is run again on its OUT, ``--warm-runs`` times (warm: every
+reading from the cache; the median is compared with the goal).
 The runs share one PREFECT_HOME whose database is created before the first is timed, as a
 user's is after the first run on a machine.
 Printed, per run: wall time, pages read, pages per second, the speed-up over one worker,
@@ -34,6 +35,7 @@ import json
 import os
 import pickle
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -328,13 +330,16 @@ def _rapid_seconds(crops: Path) -> tuple[float, int, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the batch cold on each worker count, warm once, and print the table."""
+    """Run the batch cold on each worker count, warm --warm-runs times, and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("generated", type=Path)
     ap.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
     ap.add_argument("--work", type=Path, help="where the OUT folders go (default: a temp dir)")
     ap.add_argument("--floor-jobs", type=int, default=1)
     ap.add_argument("--skip-floor", action="store_true")
+    ap.add_argument("--warm-runs", type=int, default=3,
+                    help="warm reruns (the median is compared with the goal: one rerun of "
+                         "8-10 s varied by 20 %% on a shared 2-core machine)")
     args = ap.parse_args(argv)
     batch = args.generated / "batch"
     applicants = sum(1 for p in batch.iterdir() if p.is_dir() or p.suffix == ".zip")
@@ -352,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
                          crops if i == 0 and not args.skip_floor else None))
         print(f"  {runs[-1].label}: {runs[-1].seconds:.1f} s", flush=True)
     last = work / f"out-{counts[-1]}"
-    runs.append(_run(batch, last, counts[-1], f"warm, {counts[-1]} worker(s)"))
+    for _ in range(max(1, args.warm_runs)):
+        runs.append(_run(batch, last, counts[-1], f"warm, {counts[-1]} worker(s)"))
     base = next((r.seconds for r in runs if r.workers == 1 and r.label.startswith("cold")),
                 None)
     print(f"\n{'run':<22}{'seconds':>9}{'pages':>7}{'pages/s':>9}{'speed-up':>9}"
@@ -377,9 +383,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'':30}{r.label:<22}{shares}  (none: {start:.1f} s first, {end:.1f} s last, "
               f"{between:.1f} s between)")
     cold = [r for r in runs if r.label.startswith("cold")]
-    warm = runs[-1]
-    print(f"\nwarm rerun: {warm.seconds:.1f} s = {warm.seconds / cold[-1].seconds:.1%} of the "
-          f"cold run on {warm.workers} worker(s) (goal: under 5 %)")
+    warm = sorted(r.seconds for r in runs if r.label.startswith("warm"))
+    middle = statistics.median(warm)
+    print(f"\nwarm rerun: median {middle:.1f} s = {middle / cold[-1].seconds:.1%} of the cold "
+          f"run on {cold[-1].workers} worker(s) (goal: under 5 %); each: "
+          + ", ".join(f"{s:.1f} s" for s in warm))
     if args.skip_floor:
         return 0
     rule = load_policy(None).reading
