@@ -254,22 +254,22 @@ def entry() -> None:
     handler (Prefect's, the temporary server's, multiprocessing's) has run: the outputs are
     already written and synced, and the standard streams and the logs are flushed here.
     """
-    code = [int(ExitCode.INTERNAL)]
+    status = int(ExitCode.INTERNAL)
 
     def leave() -> None:  # registered first, so it runs last
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        os._exit(code[0])
+        os._exit(status)
 
     atexit.register(leave)
     try:
-        code[0] = main()
+        status = main()
     except SystemExit as e:  # argparse: --help, or a usage error
-        code[0] = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+        status = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
         raise
-    sys.exit(code[0])
+    sys.exit(status)
 
 
 if __name__ == "__main__":
