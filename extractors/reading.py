@@ -57,36 +57,51 @@ def sha256_of(path: Path) -> str:
 
 
 def read_document(path: Path, rel: str, rule: ReadingRule, *, isolated: bool = False,
-                  sha256: str | None = None) -> DocumentRead:
+                  sha256: str | None = None,
+                  reader: Callable[..., Iterator[PageRead | Finding]] | None = None
+                  ) -> DocumentRead:
     """Read ``path`` (shown as ``rel``) page by page under the policy's reading rule.
 
     With ``isolated``, the reading runs in a child process (:mod:`extractors._exec.isolated`):
     a file on which no page finishes within ``rule.stall_timeout_s`` is stopped (FILE004),
     one that crashes the reader or passes ``rule.max_reader_memory_mb`` is FILE001 or
-    FILE004; either way the pages read before are kept. The batch reads every file so.
+    FILE004; either way the pages read before are kept. A reader killed by a signal (Tesseract
+    crashing inside it, the OOM killer) is transient: the file is read once more from the
+    start (:data:`tesseract.CRASH_RETRIES`), as a crashed ``tesseract`` command is. The batch
+    reads every file so.
+
+    ``reader``: what the child runs, ``read_events`` unless given (tests give one that
+    crashes).
     """
     digest = sha256 or sha256_of(path)  # ``sha256``: the caller hashed the file already
     sniffed = files.sniff(path)
-    pages: list[PageRead] = []
-    findings: list[Finding] = []
-    if isolated:
-        limits = isolated_exec.Limits(stall_s=rule.stall_timeout_s,
-                                      memory_bytes=rule.max_reader_memory_mb << 20)
-        events = isolated_exec.stream_isolated(read_events, (path, rel, rule, sniffed), limits,
-                                               label=rel)
-    else:
-        events = read_events(path, rel, rule, sniffed)
-    try:
-        for event in events:
-            if isinstance(event, PageRead):
-                pages.append(event)
-            elif isinstance(event, Finding):
-                findings.append(event)
-    except isolated_exec.IsolatedError as e:
-        findings.append(_stopped(e, rel, len(pages), rule))
-        stopped = True
-    else:
+    target = reader or read_events
+    for attempt in range(tesseract.CRASH_RETRIES + 1):
+        pages: list[PageRead] = []
+        findings: list[Finding] = []
         stopped = False
+        if isolated:
+            limits = isolated_exec.Limits(stall_s=rule.stall_timeout_s,
+                                          memory_bytes=rule.max_reader_memory_mb << 20)
+            events = isolated_exec.stream_isolated(target, (path, rel, rule, sniffed), limits,
+                                                   label=rel)
+        else:
+            events = target(path, rel, rule, sniffed)
+        try:
+            for event in events:
+                if isinstance(event, PageRead):
+                    pages.append(event)
+                elif isinstance(event, Finding):
+                    findings.append(event)
+        except isolated_exec.IsolatedError as e:
+            if (isinstance(e, isolated_exec.ChildDiedError) and (e.exitcode or 0) < 0
+                    and attempt < tesseract.CRASH_RETRIES):
+                log.warning("the reading process was killed (%s) after %d pages; reading the "
+                            "file again", e, len(pages))
+                continue
+            findings.append(_stopped(e, rel, len(pages), rule))
+            stopped = True
+        break
     return DocumentRead(file=rel, sha256=digest, media_type=sniffed.kind,
                         pages=tuple(classify_pages(pages)), findings=tuple(findings),
                         stopped=stopped)

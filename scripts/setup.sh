@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 PKGS="python3 python3-venv tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-osd
       fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming fonts-arphic-ukai poppler-utils qpdf
       libgl1 libglib2.0-0
+      libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
       libreoffice-calc-nogui chromium"
-# libgl1 and libglib2.0-0: OpenCV, under the second OCR engine (RapidOCR); LibreOffice and
-# Chromium: the tests open the xlsx and HTML outputs in the programs people use
+# libgl1 and libglib2.0-0: OpenCV, under the second OCR engine (RapidOCR); libtesseract-dev
+# to python3-dev: tesserocr is built against the system's Tesseract, the one the tesseract
+# command runs (its wheel brings another version); LibreOffice and Chromium: the tests open
+# the xlsx and HTML outputs in the programs people use
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -31,7 +34,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "[setup] installing the project and its pinned dependencies into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip==25.3"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-binary tesserocr \
+  -e '.[dev]'
 
 if [ "${1:-}" != "--no-run" ]; then
   echo "[setup] running: .venv/bin/pingshen run fixtures/sample-batch --out out/sample"

@@ -90,3 +90,40 @@ def cv2_threads() -> Iterator[int]:
     import cv2
 
     yield cv2.getNumThreads()
+
+
+def read_crashing_once(path, rel, rule, sniffed) -> Iterator[object]:
+    """The reader, killed by SIGSEGV on its first file's first run (a marker beside it)."""
+    from extractors.reading import read_events
+
+    marker = path.with_name(path.name + ".crashed")
+    if not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGSEGV)
+    yield from read_events(path, rel, rule, sniffed)
+
+
+def _tried(path) -> None:
+    n = len(list(path.parent.glob(path.name + ".try*")))
+    path.with_name(f"{path.name}.try{n}").touch()
+
+
+def read_crashing_always(path, rel, rule, sniffed) -> Iterator[object]:
+    """The reader, killed by SIGSEGV every time, each run leaving a marker."""
+    _tried(path)
+    os.kill(os.getpid(), signal.SIGSEGV)
+    yield None
+
+
+def read_raising(path, rel, rule, sniffed) -> Iterator[object]:
+    """The reader, raising a library-style error every time, each run leaving a marker."""
+    _tried(path)
+    raise TypeError("'NoneType' object is not subscriptable")
+    yield None
+
+
+def tesseract_loaded() -> Iterator[list[str]]:
+    """Yield the languages Tesseract's library had loaded when this child was forked."""
+    from extractors._exec import tesseract
+
+    yield sorted(tesseract._apis)  # noqa: SLF001

@@ -57,3 +57,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated")
     generate(out, 5, seed=11, scanned_share=0.5, jobs=2, progress=False)
     return out
+
+
+@pytest.fixture
+def tesseract_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pages read with the ``tesseract`` command, not its library, while the test runs."""
+    from extractors._exec import tesseract
+
+    monkeypatch.setenv("PINGSHEN_TESSERACT", "cli")
+    tesseract.in_process.cache_clear()
+    yield
+    monkeypatch.delenv("PINGSHEN_TESSERACT")
+    tesseract.in_process.cache_clear()

@@ -219,7 +219,8 @@ def _fake_tesseract(tmp_path: Path, body: str) -> str:
     ('echo "Error in pixReadStream" >&2; touch "$0.$$"; exit 1', False),
 ])
 def test_a_crashed_tesseract_is_tried_again_and_an_error_exit_is_not(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, read: bool) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, read: bool,
+        tesseract_command: None) -> None:
     """This test ensures that only a Tesseract killed by a signal gets a second try."""
     import pytesseract
 

@@ -50,7 +50,8 @@ def test_too_many_pixels_is_file004_naming_the_limit(tmp_path: Path, policy: Pol
 def test_a_page_that_runs_too_long_is_cut_off_and_the_rest_goes_on(
         tmp_path: Path, policy: Policy) -> None:
     """This test ensures that OCR past the seconds-per-page limit is stopped, page by page."""
-    img = text_image(["毕业证书", "学生 王丽 于二〇〇七年六月毕业"])
+    # a full page of print: Tesseract's library reads two short lines within the limit
+    img = text_image(["毕业证书", "学生 王丽 于二〇〇七年六月毕业"] * 10, size=(1654, 2339))
     pdf = image_pdf(tmp_path / "scan.pdf", img, img)
     rule = policy.reading.model_copy(update={"page_timeout_s": 0.05})
     doc = read_document(pdf, "scan.pdf", rule)

@@ -1,26 +1,49 @@
-"""Tesseract, through pytesseract: one page image in, words with boxes and confidences out.
+"""Tesseract: one page image in, words with boxes and confidences out.
 
-Tesseract runs as a subprocess with one OpenMP thread (OMP_THREAD_LIMIT=1): with more,
-a busy machine slowed a page from ~2 s to over 100 s (../shared/LAB-NOTES.md). Parallelism
-comes from running several pages at once, not from threads inside Tesseract.
+Tesseract runs with one OpenMP thread (OMP_THREAD_LIMIT=1): with more, a busy machine
+slowed a page from ~2 s to over 100 s (../shared/LAB-NOTES.md). Parallelism comes from
+reading several pages at once, not from threads inside Tesseract.
+
+Two ways in, giving the same words:
+
+- **Tesseract's library, in this process** (tesserocr, built against the system's
+  libtesseract by scripts/setup.sh), when its version is the ``tesseract`` command's. The
+  language model is loaded once, in the reading processes' forkserver
+  (:mod:`extractors._exec.preload`), and every reading process forked from it has it. The
+  command loads it again for every page: 0.13 s of a page's 0.2–1.5 s here, and on 30 pages
+  of /tmp/b20 the command took 27.0 s of CPU against the library's 20.3 s. The page goes in
+  as raw pixels (``SetImageBytes``): tesserocr's ``SetImage`` encodes a PNG first, which
+  cost more than the command's whole start.
+- **The ``tesseract`` command** (pytesseract), otherwise, or with ``PINGSHEN_TESSERACT=cli``.
+
+A Tesseract crash in the library takes its reading process with it; the reading is then
+tried once more, as a crashed command is (:data:`CRASH_RETRIES`, :mod:`extractors.reading`).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytesseract
 from PIL import Image
 
-log = logging.getLogger(__name__)
-
+# before the library loads OpenMP, which reads it once: with 2 threads it took 2.1 × the CPU
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+try:
+    import tesserocr
+except ImportError:  # the command is used instead
+    tesserocr = None
+
+log = logging.getLogger(__name__)
 
 
 class OcrFailedError(Exception):
@@ -45,14 +68,17 @@ def image_to_words(image: Image.Image, lang: str, *, psm: int = 3, timeout: floa
                    dpi: int | None = None) -> list[OcrWord]:
     """OCR ``image`` and return its words in reading order.
 
-    The image goes to Tesseract as an uncompressed TIFF that we write ourselves: pytesseract
-    would write a PNG, and compressing an A4 page at 200 dpi took about a second, as long as
-    the OCR itself (benchmarks/ocr_overhead.py). ``dpi`` is recorded in the file so
-    Tesseract need not guess the resolution.
+    In the library (:func:`in_process`), the image's pixels are handed over as they are.
+    For the command, the image goes as an uncompressed TIFF that we write ourselves:
+    pytesseract would write a PNG, and compressing an A4 page at 200 dpi took about a
+    second, as long as the OCR itself (benchmarks/ocr_overhead.py). ``dpi`` is given to
+    Tesseract either way, so it need not guess the resolution.
 
     Raises:
-        OcrFailedError: Tesseract exited with an error or ran past ``timeout`` seconds.
+        OcrFailedError: Tesseract failed or ran past ``timeout`` seconds.
     """
+    if in_process():
+        return _parse(_library_tsv(image, lang, psm, timeout, dpi))
     with tempfile.TemporaryDirectory(prefix="pingshen-ocr-") as tmp:
         page = Path(tmp) / "page.tif"
         image.save(page, "TIFF", compression=None, **({"dpi": (dpi, dpi)} if dpi else {}))
@@ -62,6 +88,76 @@ def image_to_words(image: Image.Image, lang: str, *, psm: int = 3, timeout: floa
 CRASH_RETRIES = 1
 """Tries again after Tesseract was killed by a signal (a crash, the OOM killer): transient.
 An error exit (a file it cannot read) is the input's fault and is never retried."""
+
+_TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\t"
+               "width\theight\tconf\ttext\n")  # the command writes it; the library does not
+_MODES = {"L": 1, "RGB": 3}  # bytes a pixel, as the library takes them
+_apis: dict[str, Any] = {}  # language -> the library's engine, loaded once a process
+
+
+@functools.cache
+def in_process() -> bool:
+    """True when pages are read by Tesseract's library in this process (tesserocr).
+
+    Only when tesserocr is installed, ``PINGSHEN_TESSERACT`` is not ``cli``, and the
+    library is the same Tesseract as the ``tesseract`` command: a tesserocr wheel brings
+    its own (5.5.4), whose readings differ from the system's 5.3.0 (20 of 30 pages here),
+    and the reading cache is keyed by the command's version.
+    """
+    if tesserocr is None or os.environ.get("PINGSHEN_TESSERACT", "").lower() == "cli":
+        return False
+    from extractors._exec.probe import TESSERACT
+
+    library = tesserocr.tesseract_version().split()[1].lstrip("v")
+    command = TESSERACT.version()
+    if library != command:
+        log.info("tesserocr has Tesseract %s, the command %s: using the command "
+                 "(scripts/setup.sh builds tesserocr against the system's)", library, command)
+        return False
+    return True
+
+
+def load(lang: str) -> None:
+    """Load ``lang``'s model into this process now, when pages are read in it.
+
+    Raises:
+        OcrFailedError: the library cannot load the language.
+    """
+    if in_process():
+        _engine(lang)
+
+
+def _engine(lang: str) -> Any:
+    api = _apis.get(lang)
+    if api is None:
+        try:
+            api = tesserocr.PyTessBaseAPI(lang=lang, init=True)
+        except RuntimeError as e:  # no such language data
+            raise OcrFailedError(f"tesseract could not load language {lang!r}: {e}") from e
+        _apis[lang] = api
+    return api
+
+
+def _library_tsv(image: Image.Image, lang: str, psm: int, timeout: float,
+                 dpi: int | None) -> dict[str, list[Any]]:
+    api = _engine(lang)
+    if image.mode not in _MODES:
+        image = image.convert("L" if image.mode in ("1", "LA", "I;16") else "RGB")
+    bpp = _MODES[image.mode]
+    api.SetPageSegMode(psm)
+    api.SetImageBytes(image.tobytes(), image.width, image.height, bpp, image.width * bpp)
+    if dpi:
+        api.SetSourceResolution(dpi)
+    started = time.monotonic()
+    try:
+        if not api.Recognize(timeout=max(1, round(timeout * 1000))):
+            if time.monotonic() - started >= timeout:
+                raise OcrTimeoutError(f"tesseract: ran past {timeout} s")
+            raise OcrFailedError("tesseract could not read the page")
+        tsv = api.GetTSVText(0)
+    finally:
+        api.Clear()
+    return pytesseract.pytesseract.file_to_dict(_TSV_HEADER + tsv, "\t", -1)
 
 
 def _words(page: Path, lang: str, psm: int, timeout: float) -> list[OcrWord]:
@@ -80,7 +176,14 @@ def _words(page: Path, lang: str, psm: int, timeout: float) -> list[OcrWord]:
             raise OcrFailedError(f"tesseract failed: {e.message}") from e
         except RuntimeError as e:  # pytesseract signals its timeout this way
             raise OcrTimeoutError(f"tesseract: {e}") from e
+    return _parse(data)
+
+
+def _parse(data: dict[str, list[Any]]) -> list[OcrWord]:
+    """The words of Tesseract's TSV (as pytesseract gives it: a list per column)."""
     words: list[OcrWord] = []
+    if not data:  # no row at all
+        return words
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
         if conf < 0 or not text.strip():
