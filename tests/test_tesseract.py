@@ -143,3 +143,20 @@ def test_the_reading_processes_come_with_the_language_loaded() -> None:
     got = list(isolated.stream_isolated(targets.tesseract_loaded, (),
                                         isolated.Limits(stall_s=60)))
     assert got == [["chi_sim"]]
+
+
+@pytest.mark.needs_tesseract
+@needs_library
+def test_threads_take_turns_with_the_library() -> None:
+    """This test ensures that pages read from two threads at once come out as read alone.
+
+    One engine holds one page; two pages set on it at once would mix (or crash the process).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [text_image(LINES), text_image(["毕业证书", "学生 李强 于二〇〇七年六月毕业"])]
+    alone = [tesseract.image_to_words(p, "chi_sim", timeout=60) for p in pages]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda p: tesseract.image_to_words(p, "chi_sim", timeout=60),
+                                 pages * 3))
+    assert together == alone * 3

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,8 @@ _TSV_HEADER = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\tt
                "width\theight\tconf\ttext\n")  # the command writes it; the library does not
 _MODES = {"L": 1, "RGB": 3}  # bytes a pixel, as the library takes them
 _apis: dict[str, Any] = {}  # language -> the library's engine, loaded once a process
+_engine_lock = threading.Lock()  # an engine reads one page at a time (a reading process has
+# one thread; a process reading in threads takes turns)
 
 
 @functools.cache
@@ -140,9 +143,14 @@ def _engine(lang: str) -> Any:
 
 def _library_tsv(image: Image.Image, lang: str, psm: int, timeout: float,
                  dpi: int | None) -> dict[str, list[Any]]:
-    api = _engine(lang)
     if image.mode not in _MODES:
         image = image.convert("L" if image.mode in ("1", "LA", "I;16") else "RGB")
+    with _engine_lock:
+        return _recognize(_engine(lang), image, psm, timeout, dpi)
+
+
+def _recognize(api: Any, image: Image.Image, psm: int, timeout: float,
+               dpi: int | None) -> dict[str, list[Any]]:
     bpp = _MODES[image.mode]
     api.SetPageSegMode(psm)
     api.SetImageBytes(image.tobytes(), image.width, image.height, bpp, image.width * bpp)
