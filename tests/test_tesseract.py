@@ -113,26 +113,19 @@ def test_a_reading_process_killed_once_is_read_again(tmp_path: Path, policy) -> 
     assert doc.findings == () and "王丽" in doc.pages[0].text.replace(" ", "")
 
 
-def test_a_reading_process_that_always_crashes_is_file001_after_one_more_try(
-        tmp_path: Path, policy) -> None:
-    """This test ensures that a file that kills its reader every time is tried twice, no more."""
+@pytest.mark.parametrize(("reader", "tries"), [
+    (targets.read_crashing_always, 2),  # killed by a signal every time: once more, no more
+    (targets.read_raising, 1),  # an error raised in the reader: not again
+])
+def test_a_reader_that_fails_every_time_is_file001(tmp_path: Path, policy, reader,
+                                                   tries: int) -> None:
+    """This test ensures that only a reader killed by a signal is tried again, and only once."""
     scan = tmp_path / "scan.png"
     text_image(LINES).save(scan)
-    doc = read_document(scan, "scan.png", policy.reading, isolated=True,
-                        reader=targets.read_crashing_always)
-    assert len(list(tmp_path.glob("scan.png.try*"))) == 2
+    doc = read_document(scan, "scan.png", policy.reading, isolated=True, reader=reader)
+    assert len(list(tmp_path.glob("scan.png.try*"))) == tries
     assert [f.code for f in doc.findings] == ["FILE001"]
     assert doc.pages == () and doc.stopped
-
-
-def test_an_error_in_the_reader_is_not_read_again(tmp_path: Path, policy) -> None:
-    """This test ensures that only a signal is retried: an error raised in the reader is not."""
-    scan = tmp_path / "scan.png"
-    text_image(LINES).save(scan)
-    doc = read_document(scan, "scan.png", policy.reading, isolated=True,
-                        reader=targets.read_raising)
-    assert len(list(tmp_path.glob("scan.png.try*"))) == 1
-    assert [f.code for f in doc.findings] == ["FILE001"]
 
 
 @needs_library
