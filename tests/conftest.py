@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -59,13 +60,26 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture
-def tesseract_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Pages read with the ``tesseract`` command, not its library, while the test runs."""
+@contextlib.contextmanager
+def tesseract_command_only() -> Iterator[None]:
+    """Pages read with the ``tesseract`` command, not its library, inside the block."""
     from extractors._exec import tesseract
 
-    monkeypatch.setenv("PINGSHEN_TESSERACT", "cli")
+    before = os.environ.get("PINGSHEN_TESSERACT")
+    os.environ["PINGSHEN_TESSERACT"] = "cli"
     tesseract.in_process.cache_clear()
-    yield
-    monkeypatch.delenv("PINGSHEN_TESSERACT")
-    tesseract.in_process.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PINGSHEN_TESSERACT"]
+        else:
+            os.environ["PINGSHEN_TESSERACT"] = before
+        tesseract.in_process.cache_clear()
+
+
+@pytest.fixture
+def tesseract_command() -> Iterator[None]:
+    """Pages read with the ``tesseract`` command, not its library, while the test runs."""
+    with tesseract_command_only():
+        yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from extractors._exec import tesseract
 from extractors.reading import read_document
 from tests import _isolated_targets as targets
 from tests._images import text_image
+from tests.conftest import tesseract_command_only
 
 LINES = ["专业技术资格证书", "姓名：王丽 证书编号 2016001", "浙江省人力资源和社会保障厅"]
 
@@ -23,19 +25,13 @@ needs_library = pytest.mark.skipif(
 @pytest.mark.needs_tesseract
 @needs_library
 @pytest.mark.parametrize(("mode", "dpi"), [("L", 200), ("RGB", None), ("1", 300)])
-def test_the_library_reads_exactly_as_the_command(mode: str, dpi: int | None,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_library_reads_exactly_as_the_command(mode: str, dpi: int | None) -> None:
     """This test ensures that the library gives the command's words, boxes and confidences."""
     img = text_image(LINES).rotate(1.5, expand=True, fillcolor="white").convert(mode)
     here = tesseract.image_to_words(img, "chi_sim", timeout=60, dpi=dpi)
-    monkeypatch.setenv("PINGSHEN_TESSERACT", "cli")
-    tesseract.in_process.cache_clear()
-    try:
+    with tesseract_command_only():
         assert not tesseract.in_process()
         there = tesseract.image_to_words(img, "chi_sim", timeout=60, dpi=dpi)
-    finally:
-        monkeypatch.delenv("PINGSHEN_TESSERACT")
-        tesseract.in_process.cache_clear()
     assert "王丽" in "".join(w.text for w in here)
     assert here == there
 
@@ -59,7 +55,7 @@ def test_the_library_runs_one_openmp_thread() -> None:
     """
     code = ("import ctypes, extractors._exec.tesseract as t; assert t.tesserocr; "
             "print(ctypes.CDLL('libgomp.so.1').omp_get_thread_limit())")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "OMP_THREAD_LIMIT"}
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, cwd=Path(__file__).parents[1], check=True)
     assert done.stdout.strip() == "1"

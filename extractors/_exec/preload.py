@@ -12,6 +12,8 @@ thread: OMP_THREAD_LIMIT=1).
 
 from __future__ import annotations
 
+import logging
+
 import extractors.reading  # noqa: F401 (the reading code, imported once)
 from checks.policy import load_policy
 from extractors._exec import rapid, tesseract
@@ -20,8 +22,6 @@ rapid.is_available()  # loads the models, or notes once that the engine is missi
 try:
     tesseract.load(load_policy(None).reading.ocr_lang)
 except tesseract.OcrFailedError as e:  # each page then says so, as without the preload
-    import logging
-
     logging.getLogger(__name__).warning("%s", e)
 
 import cv2  # noqa: E402 (after the reading code, which imports it anyway)
